@@ -1,0 +1,36 @@
+//! The `imgslim` command.
+
+mod args;
+mod commands;
+mod input;
+mod load;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Analyze(a) => commands::analyze::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            // A closed pipe (`imgslim analyze x | head`) is not an error.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            let msg: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("imgslim: error: {}", msg.join(": "));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+//! Duplicates: identical content (same sha256) stored at different paths of the final image.
+//! Hardlinks share one content and are not duplicates. Only contents whose size collides with
+//! another live content's size can be duplicates, so only those need hashing; on seekable
+//! uncompressed archives nothing else is read.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::tree::{ContentId, FileTree};
+
+/// A group of identical files.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct DuplicateGroup {
+    /// `sha256:…` of the content.
+    pub sha256: String,
+    /// Size of one copy.
+    pub size: u64,
+    /// Paths (of distinct contents; hardlinked names are listed once, by their first name).
+    pub paths: Vec<String>,
+    /// Bytes saved by keeping one copy: size × (copies − 1).
+    pub saved_bytes: u64,
+}
+
+/// Live contents that could have a duplicate and are not hashed yet.
+pub(crate) fn need_hash(tree: &FileTree, live: &[bool]) -> Vec<ContentId> {
+    let mut by_size: HashMap<u64, u32> = HashMap::new();
+    for (cid, c) in tree.contents() {
+        if live[cid.0 as usize] && c.size > 0 {
+            *by_size.entry(c.size).or_default() += 1;
+        }
+    }
+    tree.contents()
+        .filter(|(cid, c)| {
+            live[cid.0 as usize] && c.size > 0 && c.hash.is_none() && by_size[&c.size] > 1
+        })
+        .map(|(cid, _)| cid)
+        .collect()
+}
+
+/// Group live contents by hash.
+pub(crate) fn groups(tree: &FileTree, live: &[bool]) -> Vec<DuplicateGroup> {
+    let mut by_hash: HashMap<[u8; 32], Vec<ContentId>> = HashMap::new();
+    for (cid, c) in tree.contents() {
+        if let (true, Some(h)) = (live[cid.0 as usize] && c.size > 0, c.hash) {
+            by_hash.entry(h).or_default().push(cid);
+        }
+    }
+    let mut out: Vec<DuplicateGroup> = by_hash
+        .into_iter()
+        .filter(|(_, ids)| ids.len() > 1)
+        .map(|(hash, ids)| {
+            let size = tree.content(ids[0]).size;
+            let mut paths: Vec<String> = ids
+                .iter()
+                .map(|&id| tree.path_string(first_live_name(tree, id)))
+                .collect();
+            paths.sort();
+            DuplicateGroup {
+                sha256: format!("sha256:{}", hex::encode(hash)),
+                size,
+                saved_bytes: size * (paths.len() as u64 - 1),
+                paths,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        b.saved_bytes
+            .cmp(&a.saved_bytes)
+            .then_with(|| a.paths.cmp(&b.paths))
+    });
+    out
+}
+
+/// The writer's path if it still names the content, else any live name (a hardlink).
+fn first_live_name(tree: &FileTree, id: ContentId) -> crate::tree::NodeId {
+    let writer = tree.version(tree.content(id).version).node();
+    if tree.live_final(writer).and_then(|v| v.content()) == Some(id) {
+        return writer;
+    }
+    tree.node_ids()
+        .find(|&n| tree.live_final(n).and_then(|v| v.content()) == Some(id))
+        .unwrap_or(writer)
+}

@@ -1,0 +1,550 @@
+//! The pipeline: input → archive index → layer scans (parallel) → merge (in layer order) →
+//! analyses → [`Report`].
+
+use std::io::{self, Read, Write};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::analysis::{dive, duplicates, waste};
+use crate::archive::store::TarStore;
+use crate::archive::stream::{self, Streamed};
+use crate::archive::{self, LayerRef, Platform, Resolved, Store};
+use crate::error::{Error, Location, Result};
+use crate::layer::compression::{self, Compression, Prefixed};
+use crate::layer::scan::{self, Kind, LayerInput, LayerScan, ScanPlan};
+use crate::options::Options;
+use crate::parallel;
+use crate::progress::{Progress, Ticking};
+use crate::report::{ImageInfo, LayerReport, Report, Summary, Tool};
+use crate::source::{RangeReader, Sequential, SkipRead, Source};
+use crate::tree::{ContentId, FileTree, merge};
+use crate::warning::{Warning, WarningKind};
+
+/// What to analyse.
+pub enum Input<'a> {
+    /// A tar archive with random access (docker save, podman save, OCI archive); gzip- or
+    /// zstd-compressed archives are read in one sequential pass.
+    Archive {
+        /// The bytes.
+        source: Arc<dyn Source>,
+        /// Name for messages and the report (the file name).
+        name: String,
+    },
+    /// An OCI layout directory, opened by the caller.
+    Layout {
+        /// Its files by relative path.
+        store: Arc<dyn Store>,
+        /// Name for messages and the report.
+        name: String,
+    },
+    /// A non-seekable stream (stdin), read once.
+    Stream {
+        /// The bytes.
+        reader: &'a mut dyn Read,
+        /// Name for messages and the report (`-`).
+        name: String,
+    },
+}
+
+/// Where each layer's bytes can be read again (for extraction and for hashing on demand).
+enum Blobs {
+    Seekable(Arc<dyn Store>),
+    /// A stream was read once; contents cannot be read again.
+    Gone,
+}
+
+/// A finished analysis: the report, the merged tree, and access to the layer data.
+pub struct Analysis {
+    /// The report.
+    pub report: Report,
+    /// The merged file tree of every layer.
+    pub tree: FileTree,
+    blobs: Blobs,
+    layer_members: Vec<String>,
+    layer_compression: Vec<Compression>,
+}
+
+/// Analyse an image.
+pub fn analyze(input: Input<'_>, options: &Options, progress: &Progress<'_>) -> Result<Analysis> {
+    match input {
+        Input::Archive { source, name } => {
+            if source.is_empty() {
+                return Err(Error::Empty);
+            }
+            let mut magic = [0u8; 4];
+            let n = source
+                .read_at(0, &mut magic)
+                .map_err(|e| Error::from_io(Location::Member(name.clone()), e))?;
+            match Compression::sniff(&magic[..n]) {
+                Compression::None => {
+                    let store: Arc<dyn Store> = Arc::new(TarStore::index(source, &name)?);
+                    analyze_store(store, false, name, options, progress)
+                }
+                kind => {
+                    // `docker save | gzip > app.tar.gz`: one pass through the decoder.
+                    let len = source.len();
+                    let raw = RangeReader::new(&*source, 0, len);
+                    let mut decoded = compression::decoder(kind, raw, u64::MAX)
+                        .map_err(|e| Error::from_io(Location::Member(name.clone()), e))?;
+                    analyze_stream(&mut decoded, name, options, progress, len)
+                }
+            }
+        }
+        Input::Layout { store, name } => analyze_store(store, true, name, options, progress),
+        Input::Stream { reader, name } => {
+            let (kind, prefixed) = Prefixed::sniff(reader)
+                .map_err(|e| Error::from_io(Location::Member(name.clone()), e))?;
+            if kind == Compression::None {
+                let mut r = prefixed;
+                analyze_stream(&mut r, name, options, progress, 0)
+            } else {
+                let mut decoded = compression::decoder(kind, prefixed, u64::MAX)
+                    .map_err(|e| Error::from_io(Location::Member(name.clone()), e))?;
+                analyze_stream(&mut decoded, name, options, progress, 0)
+            }
+        }
+    }
+}
+
+fn layer_location(i: usize, l: &LayerRef) -> Location {
+    Location::Layer {
+        index: i,
+        digest: l
+            .digest
+            .clone()
+            .or_else(|| l.diff_id.clone())
+            .unwrap_or_else(|| l.member.clone()),
+    }
+}
+
+fn analyze_store(
+    store: Arc<dyn Store>,
+    is_dir: bool,
+    name: String,
+    options: &Options,
+    progress: &Progress<'_>,
+) -> Result<Analysis> {
+    let resolved = archive::resolve(&*store, options, is_dir)?;
+    // A blob listed twice (identical layers) is scanned once.
+    let mut unique: Vec<(usize, Arc<dyn Source>)> = Vec::new();
+    let mut slot_of = Vec::with_capacity(resolved.layers.len());
+    let mut members: Vec<&str> = Vec::new();
+    for (i, l) in resolved.layers.iter().enumerate() {
+        if let Some(pos) = members.iter().position(|m| *m == l.member) {
+            slot_of.push(pos);
+            continue;
+        }
+        let at = layer_location(i, l);
+        let src = store
+            .open(&l.member)
+            .map_err(|e| Error::from_io(at.clone(), e))?
+            .ok_or_else(|| Error::MissingBlob {
+                at: Location::Member("manifest".into()),
+                what: l.member.clone(),
+            })?;
+        slot_of.push(unique.len());
+        members.push(&l.member);
+        unique.push((i, src));
+    }
+    let total: u64 = unique.iter().map(|(_, s)| s.len()).sum();
+    progress.set_totals(total, unique.len() as u64);
+    let plan = ScanPlan {
+        hash_contents: false,
+        verify: options.verify,
+        limits: &options.limits,
+    };
+    let scans = parallel::map_weighted(
+        &unique,
+        |(_, s)| s.len(),
+        |(i, src)| {
+            let at = layer_location(*i, &resolved.layers[*i]);
+            let r = scan::scan(
+                LayerInput::Range {
+                    src: &**src,
+                    offset: 0,
+                    len: src.len(),
+                },
+                plan,
+                &at,
+                progress,
+            );
+            progress.layer_done();
+            r
+        },
+    );
+    let scans: Vec<Arc<LayerScan>> = scans
+        .into_iter()
+        .map(|r| r.map(Arc::new))
+        .collect::<Result<_>>()?;
+    let per_layer: Vec<Arc<LayerScan>> = slot_of.iter().map(|&s| scans[s].clone()).collect();
+    let blob_sizes: Vec<u64> = slot_of.iter().map(|&s| unique[s].1.len()).collect();
+    finish(
+        resolved,
+        per_layer,
+        blob_sizes,
+        Blobs::Seekable(store),
+        name,
+        options,
+    )
+}
+
+fn analyze_stream(
+    reader: &mut dyn Read,
+    name: String,
+    options: &Options,
+    progress: &Progress<'_>,
+    total: u64,
+) -> Result<Analysis> {
+    progress.set_totals(total, 0);
+    let plan = ScanPlan {
+        hash_contents: true,
+        verify: options.verify,
+        limits: &options.limits,
+    };
+    let mut ticking = Ticking {
+        inner: Sequential(reader),
+        progress,
+    };
+    let streamed: Streamed = stream::read_stream(&mut ticking, &name, plan, progress)?;
+    let resolved = archive::resolve(&streamed, options, false)?;
+    let mut per_layer = Vec::with_capacity(resolved.layers.len());
+    for (i, l) in resolved.layers.iter().enumerate() {
+        per_layer.push(streamed.take_scan(&l.member, &layer_location(i, l))?);
+    }
+    let blob_sizes = per_layer
+        .iter()
+        .zip(&resolved.layers)
+        .map(|(s, l)| l.declared_size.unwrap_or(s.stream_len))
+        .collect();
+    finish(resolved, per_layer, blob_sizes, Blobs::Gone, name, options)
+}
+
+/// Check computed digests against the manifest and config. With `--verify` a mismatch is an
+/// error; otherwise (a digest computed anyway) it is a warning.
+fn verify_layers(
+    resolved: &Resolved,
+    scans: &[Arc<LayerScan>],
+    options: &Options,
+    warnings: &mut Vec<Warning>,
+) -> Result<Vec<bool>> {
+    let mut verified = Vec::with_capacity(scans.len());
+    for (i, (l, s)) in resolved.layers.iter().zip(scans).enumerate() {
+        let at = layer_location(i, l);
+        let mut checked = false;
+        let mut ok = true;
+        for (expected, found) in [(&l.diff_id, &s.diff_id), (&l.digest, &s.blob_digest)] {
+            let (Some(expected), Some(found)) = (expected, found) else {
+                continue;
+            };
+            checked = true;
+            if expected != found {
+                ok = false;
+                if options.verify {
+                    return Err(Error::DigestMismatch {
+                        at,
+                        expected: expected.clone(),
+                        found: found.clone(),
+                    });
+                }
+                warnings.push(Warning::new(
+                    WarningKind::DigestMismatch,
+                    format!("{at}: digest mismatch: expected {expected}, found {found}"),
+                ));
+            }
+        }
+        verified.push(checked && ok);
+    }
+    Ok(verified)
+}
+
+/// Pair history entries with layers: entries marked `empty_layer` make no layer.
+fn history_per_layer(
+    resolved: &Resolved,
+    warnings: &mut Vec<Warning>,
+) -> Vec<(Option<archive::json::History>, Vec<String>)> {
+    let n = resolved.layers.len();
+    let mut out: Vec<(Option<archive::json::History>, Vec<String>)> = vec![(None, Vec::new()); n];
+    let history = resolved.config.history.clone().unwrap_or_default();
+    let mut pending_empty = Vec::new();
+    let mut layer = 0usize;
+    let mut extra = 0usize;
+    for h in history {
+        if h.empty_layer {
+            pending_empty.push(h.created_by.clone().unwrap_or_default());
+            continue;
+        }
+        if layer < n {
+            out[layer] = (Some(h), std::mem::take(&mut pending_empty));
+        } else {
+            extra += 1;
+        }
+        layer += 1;
+    }
+    if layer != n && !(layer == 0 && n > 0 && resolved.config.history.is_none()) {
+        warnings.push(Warning::new(
+            WarningKind::HistoryMismatch,
+            format!(
+                "the config's history has {} non-empty entries for {n} layers{}; commands may not match their layers",
+                layer.min(n) + extra,
+                if extra > 0 { " (extra entries ignored)" } else { "" }
+            ),
+        ));
+    }
+    out
+}
+
+fn finish(
+    resolved: Resolved,
+    scans: Vec<Arc<LayerScan>>,
+    blob_sizes: Vec<u64>,
+    blobs: Blobs,
+    source: String,
+    options: &Options,
+) -> Result<Analysis> {
+    let mut warnings = resolved.warnings.clone();
+    for s in &scans {
+        warnings.extend(s.warnings.iter().cloned());
+    }
+    let verified = verify_layers(&resolved, &scans, options, &mut warnings)?;
+    let refs: Vec<&LayerScan> = scans.iter().map(|s| &**s).collect();
+    let ((mut tree, merge_warnings), dive) =
+        parallel::join(|| merge::merge(&refs), || dive::figures(&refs));
+    warnings.extend(merge_warnings);
+    if dive.is_none() {
+        warnings.push(Warning::new(
+            WarningKind::PaxGlobalHeader,
+            "dive 0.13.1 refuses layers with PAX global headers, so the dive-compatible figures are null",
+        ));
+    }
+    let live = waste::live_contents(&tree);
+    let need = duplicates::need_hash(&tree, &live);
+    if !need.is_empty() {
+        hash_contents(&mut tree, &need, &blobs, &resolved, options)?;
+    }
+    let dups = duplicates::groups(&tree, &live);
+    let wasted = waste::reclaimable(&tree, &live);
+    let changes = waste::layer_changes(&tree);
+    let history = history_per_layer(&resolved, &mut warnings);
+
+    let layer_reports: Vec<LayerReport> = resolved
+        .layers
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let s = &scans[i];
+            let compression = s.compression.unwrap_or(Compression::None);
+            let (h, empties) = &history[i];
+            LayerReport {
+                index: i,
+                diff_id: l.diff_id.clone(),
+                digest: l.digest.clone(),
+                media_type: l.media_type.clone(),
+                compression,
+                compressed_bytes: (compression != Compression::None).then_some(blob_sizes[i]),
+                uncompressed_bytes: s.stream_len,
+                size_bytes: s.entries.iter().map(|e| e.size).sum(),
+                files: s
+                    .entries
+                    .iter()
+                    .filter(|e| {
+                        !matches!(
+                            e.kind,
+                            Kind::Dir | Kind::Whiteout | Kind::Opaque | Kind::Meta
+                        )
+                    })
+                    .count() as u64,
+                command: h.as_ref().and_then(|h| h.created_by.clone()),
+                created: h.as_ref().and_then(|h| h.created.clone()),
+                comment: h.as_ref().and_then(|h| h.comment.clone()),
+                empty_history_before: empties.clone(),
+                added: changes[i][0],
+                modified: changes[i][1],
+                removed: changes[i][2],
+                verified: verified[i],
+            }
+        })
+        .collect();
+
+    let final_ids: Vec<_> = tree.node_ids().filter(|&n| n != FileTree::ROOT).collect();
+    let final_files = final_ids
+        .iter()
+        .filter(|&&n| tree.live_final(n).is_some_and(|v| !v.is_dir()))
+        .count() as u64;
+    let final_bytes: u64 = tree
+        .contents()
+        .filter(|(c, _)| live[c.0 as usize])
+        .map(|(_, c)| c.size)
+        .sum();
+    let cfg = &resolved.config;
+    let limit = options.list_limit;
+    let summary = Summary {
+        size_bytes: layer_reports.iter().map(|l| l.size_bytes).sum(),
+        final_bytes,
+        final_files,
+        stored_bytes: blob_sizes.iter().sum(),
+        uncompressed_bytes: layer_reports.iter().map(|l| l.uncompressed_bytes).sum(),
+        layer_count: layer_reports.len(),
+        efficiency_score: dive.as_ref().map(|d| d.efficiency_score),
+        inefficient_bytes: dive.as_ref().map(|d| d.inefficient_bytes),
+        user_wasted_ratio: dive.as_ref().map(|d| d.user_wasted_ratio),
+        reclaimable_bytes: wasted.bytes,
+        reclaimable_files: wasted.files.len() as u64,
+        duplicate_bytes: dups.iter().map(|g| g.saved_bytes).sum(),
+        duplicate_groups: dups.len() as u64,
+        verified_layers: verified.iter().filter(|v| **v).count(),
+    };
+    let report = Report {
+        schema_version: crate::report::SCHEMA_VERSION,
+        tool: Tool::default(),
+        image: ImageInfo {
+            source,
+            format: resolved.format,
+            repo_tags: resolved.repo_tags.clone(),
+            platform: Platform {
+                os: cfg.os.clone(),
+                architecture: cfg.architecture.clone(),
+                variant: cfg.variant.clone(),
+            },
+            config_digest: resolved.config_digest.clone(),
+            manifest_digest: resolved.manifest_digest.clone(),
+            created: cfg.created.clone(),
+            config: cfg.config.clone().unwrap_or_default(),
+        },
+        summary,
+        layers: layer_reports,
+        wasted: wasted.files.into_iter().take(limit).collect(),
+        dive_inefficiencies: dive
+            .map(|d| d.inefficiencies.into_iter().take(limit).collect())
+            .unwrap_or_default(),
+        duplicates: dups.into_iter().take(limit).collect(),
+        warnings,
+    };
+    Ok(Analysis {
+        report,
+        tree,
+        blobs,
+        layer_members: resolved.layers.iter().map(|l| l.member.clone()).collect(),
+        layer_compression: scans
+            .iter()
+            .map(|s| s.compression.unwrap_or(Compression::None))
+            .collect(),
+    })
+}
+
+/// Hash the contents that duplicate detection needs, reading them by offset from uncompressed
+/// layers (compressed layers were hashed while streaming).
+fn hash_contents(
+    tree: &mut FileTree,
+    need: &[ContentId],
+    blobs: &Blobs,
+    resolved: &Resolved,
+    options: &Options,
+) -> Result<()> {
+    let Blobs::Seekable(store) = blobs else {
+        return Ok(());
+    };
+    let sources: Vec<Option<Arc<dyn Source>>> = resolved
+        .layers
+        .iter()
+        .map(|l| store.open(&l.member).ok().flatten())
+        .collect();
+    let jobs: Vec<(ContentId, u16, u64, u64)> = need
+        .iter()
+        .map(|&c| {
+            let content = tree.content(c);
+            (c, content.layer, content.data_offset, content.size)
+        })
+        .collect();
+    let hashes = parallel::map_weighted(
+        &jobs,
+        |j| j.3,
+        |&(_, layer, offset, size)| -> Result<[u8; 32]> {
+            let l = usize::from(layer);
+            let at = layer_location(l, &resolved.layers[l]);
+            let src = sources[l].as_ref().ok_or_else(|| Error::MissingBlob {
+                at: at.clone(),
+                what: resolved.layers[l].member.clone(),
+            })?;
+            let mut h = Sha256::new();
+            let mut reader = RangeReader::new(&**src, offset, size);
+            io::copy(&mut reader, &mut HashWriter(&mut h))
+                .map_err(|e| scan::map_io(&at, e, &options.limits))?;
+            Ok(h.finalize().into())
+        },
+    );
+    for (job, h) in jobs.iter().zip(hashes) {
+        tree.contents[job.0.0 as usize].hash = Some(h?);
+    }
+    Ok(())
+}
+
+struct HashWriter<'a>(&'a mut Sha256);
+
+impl Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Analysis {
+    /// Whether file contents can be read back (false after reading a stream).
+    pub fn can_extract(&self) -> bool {
+        matches!(self.blobs, Blobs::Seekable(_))
+    }
+
+    /// Copy a stored content to `out`, returning the bytes written. Compressed layers are
+    /// decompressed from their start up to the content.
+    pub fn extract(&self, content: ContentId, out: &mut dyn Write) -> Result<u64> {
+        let c = self.tree.content(content);
+        let l = usize::from(c.layer);
+        let at = Location::Layer {
+            index: l,
+            digest: self
+                .report
+                .layers
+                .get(l)
+                .and_then(|r| r.digest.clone().or_else(|| r.diff_id.clone()))
+                .unwrap_or_default(),
+        };
+        let Blobs::Seekable(store) = &self.blobs else {
+            return Err(Error::Io {
+                at,
+                source: io::Error::other("the input was a stream; save it to a file to extract"),
+            });
+        };
+        let src = store
+            .open(&self.layer_members[l])
+            .map_err(|e| Error::from_io(at.clone(), e))?
+            .ok_or_else(|| Error::MissingBlob {
+                at: at.clone(),
+                what: self.layer_members[l].clone(),
+            })?;
+        let limits = crate::options::Limits::default();
+        let map = |e| scan::map_io(&at, e, &limits);
+        let copied = match self.layer_compression[l] {
+            Compression::None => {
+                let mut r = RangeReader::new(&*src, c.data_offset, c.size);
+                io::copy(&mut r, out).map_err(map)?
+            }
+            kind => {
+                let raw = RangeReader::new(&*src, 0, src.len());
+                let mut d = compression::decoder(kind, raw, u64::MAX).map_err(map)?;
+                d.skip(c.data_offset).map_err(map)?;
+                io::copy(&mut d.take(c.size), out).map_err(map)?
+            }
+        };
+        if copied != c.size {
+            return Err(Error::Truncated {
+                at,
+                reason: format!("content ends after {copied} of {} bytes", c.size),
+            });
+        }
+        Ok(copied)
+    }
+}

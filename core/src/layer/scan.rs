@@ -1,0 +1,402 @@
+//! Scanning one layer: decompress (by magic), walk its tar entries, and record each entry's
+//! metadata, where its content lives, and (when asked) the sha256 of its content. Layers are
+//! scanned independently of each other, so they can be scanned in parallel.
+
+use std::io::{self, Read};
+
+use sha2::{Digest, Sha256};
+
+use super::compression::{self, Compression, DecodeError, LimitHit, Prefixed};
+use super::path::{self, Whiteout};
+use crate::error::{Error, Location, Result};
+use crate::options::Limits;
+use crate::progress::{CancelledIo, Progress, Ticking};
+use crate::source::{RangeReader, Sequential, SkipRead, Source};
+use crate::tar::{Item, TarError, TarReader, typeflag};
+use crate::warning::{Warning, WarningKind};
+
+/// A byte range in a layer's name arena.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    pub start: u32,
+    pub len: u32,
+}
+
+/// What an entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A regular file.
+    File,
+    /// A directory.
+    Dir,
+    /// A symbolic link.
+    Symlink,
+    /// A hard link to another entry of the image.
+    Hardlink,
+    /// A character device.
+    Char,
+    /// A block device.
+    Block,
+    /// A named pipe.
+    Fifo,
+    /// `.wh.NAME`: deletes NAME from lower layers.
+    Whiteout,
+    /// `.wh..wh..opq`: the directory hides everything below it from lower layers.
+    Opaque,
+    /// Other `.wh..wh.*` names (AUFS metadata): no effect on the filesystem.
+    Meta,
+}
+
+/// One tar entry of a layer.
+#[derive(Debug, Clone)]
+pub(crate) struct ScanEntry {
+    /// The member name cleaned like Go's `path.Clean` (may start with `/` or `..`).
+    pub path: Span,
+    /// Raw link target (symlink) or cleaned link path (hardlink).
+    pub link: Span,
+    pub kind: Kind,
+    /// Header size (what dive counts; 0 for most non-regular entries).
+    pub size: u64,
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// Offset of the content in the uncompressed layer stream.
+    pub data_offset: u64,
+    /// sha256 of the content, when it was hashed while streaming.
+    pub hash: Option<[u8; 32]>,
+}
+
+/// Everything learnt from one layer stream.
+#[derive(Debug, Default)]
+pub(crate) struct LayerScan {
+    pub entries: Vec<ScanEntry>,
+    /// Path bytes of all entries.
+    pub names: Vec<u8>,
+    pub compression: Option<Compression>,
+    /// Length of the uncompressed tar stream.
+    pub stream_len: u64,
+    /// sha256 of the uncompressed stream, when it was computed.
+    pub diff_id: Option<String>,
+    /// sha256 of the blob as stored, when it was computed.
+    pub blob_digest: Option<String>,
+    /// Whether every regular file's content was hashed.
+    pub hashed_all: bool,
+    pub warnings: Vec<Warning>,
+}
+
+impl LayerScan {
+    /// Bytes of a span.
+    pub(crate) fn bytes(&self, span: Span) -> &[u8] {
+        &self.names[span.start as usize..(span.start + span.len) as usize]
+    }
+
+    fn push_name(&mut self, bytes: &[u8], at: &Location) -> Result<Span> {
+        let start = u32::try_from(self.names.len()).ok();
+        let len = u32::try_from(bytes.len()).ok();
+        match (start, len) {
+            (Some(start), Some(len)) if start.checked_add(len).is_some() => {
+                self.names.extend_from_slice(bytes);
+                Ok(Span { start, len })
+            }
+            _ => Err(Error::LimitExceeded {
+                at: at.clone(),
+                what: "total length of path names in one layer".into(),
+                limit: "4 GiB".into(),
+                flag: "(no option; split the layer)",
+            }),
+        }
+    }
+}
+
+/// How a scan treats file contents.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ScanPlan<'l> {
+    /// Hash every regular file's content. When false and the input skips cheaply, contents are
+    /// skipped and hashed later only where a figure needs them.
+    pub hash_contents: bool,
+    /// Compute the layer's diff_id and blob digest (reads every byte).
+    pub verify: bool,
+    pub limits: &'l Limits,
+}
+
+/// Where a layer's bytes come from.
+pub(crate) enum LayerInput<'s, 'r> {
+    /// A range of a random-access source.
+    Range {
+        src: &'s dyn Source,
+        offset: u64,
+        len: u64,
+    },
+    /// A sequential stream of known length (an outer-tar member read from stdin).
+    Stream { reader: &'r mut dyn Read, len: u64 },
+}
+
+impl LayerInput<'_, '_> {
+    fn len(&self) -> u64 {
+        match self {
+            LayerInput::Range { len, .. } | LayerInput::Stream { len, .. } => *len,
+        }
+    }
+}
+
+/// sha256 of every byte that passes through; skipping reads so nothing is missed.
+struct HashTee<R> {
+    inner: R,
+    hasher: Sha256,
+}
+
+impl<R: Read> Read for HashTee<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<R: Read> SkipRead for HashTee<R> {}
+
+fn digest_string(hasher: Sha256) -> String {
+    format!("sha256:{}", hex::encode(hasher.finalize()))
+}
+
+/// Scan one layer.
+pub(crate) fn scan(
+    input: LayerInput<'_, '_>,
+    plan: ScanPlan<'_>,
+    at: &Location,
+    progress: &Progress<'_>,
+) -> Result<LayerScan> {
+    let blob_len = input.len();
+    let cap = plan.limits.decompressed_cap(blob_len);
+    let map = |e: io::Error| map_io(at, e, plan.limits);
+    match input {
+        LayerInput::Range { src, offset, len } => {
+            let mut magic = [0u8; 4];
+            let n = src
+                .read_at(offset, &mut magic[..len.min(4) as usize])
+                .map_err(&map)?;
+            let kind = Compression::sniff(&magic[..n]);
+            let raw = Ticking {
+                inner: RangeReader::new(src, offset, len),
+                progress,
+            };
+            if kind == Compression::None && !plan.verify {
+                // Seekable plain tar: contents can be skipped without reading them.
+                let mut scan = walk(raw, plan, at, kind)?;
+                scan.compression = Some(kind);
+                scan.stream_len = len;
+                return Ok(scan);
+            }
+            scan_stream(Sequential(raw), kind, cap, plan, at)
+        }
+        LayerInput::Stream { reader, .. } => {
+            let raw = Ticking {
+                inner: Sequential(reader),
+                progress,
+            };
+            let (kind, prefixed) = Prefixed::sniff(raw).map_err(&map)?;
+            scan_stream(prefixed, kind, cap, plan, at)
+        }
+    }
+}
+
+fn scan_stream<R: Read>(
+    raw: R,
+    kind: Compression,
+    cap: u64,
+    plan: ScanPlan<'_>,
+    at: &Location,
+) -> Result<LayerScan> {
+    let map = |e: io::Error| map_io(at, e, plan.limits);
+    let scan = if plan.verify {
+        let mut blob = HashTee {
+            inner: raw,
+            hasher: Sha256::new(),
+        };
+        let scan = {
+            let decoded = compression::decoder(kind, &mut blob, cap).map_err(&map)?;
+            let mut stream = HashTee {
+                inner: decoded,
+                hasher: Sha256::new(),
+            };
+            let mut scan = walk(&mut stream, plan, at, kind)?;
+            io::copy(&mut stream, &mut io::sink()).map_err(&map)?;
+            scan.diff_id = Some(digest_string(stream.hasher));
+            scan
+        };
+        // Trailing bytes after the compressed stream still belong to the blob's digest.
+        io::copy(&mut blob, &mut io::sink()).map_err(&map)?;
+        let mut scan = scan;
+        scan.compression = Some(kind);
+        scan.blob_digest = Some(digest_string(blob.hasher));
+        if kind == Compression::None {
+            scan.diff_id = scan.blob_digest.clone();
+        }
+        scan
+    } else {
+        let decoded = compression::decoder(kind, raw, cap).map_err(&map)?;
+        let mut scan = walk(decoded, plan, at, kind)?;
+        scan.compression = Some(kind);
+        scan
+    };
+    Ok(scan)
+}
+
+/// Map an I/O error from a layer read to the core error, telling decoder failures, limits,
+/// cancellation and truncation apart.
+pub(crate) fn map_io(at: &Location, e: io::Error, limits: &Limits) -> Error {
+    let decode = e.get_ref().is_some_and(|i| i.is::<DecodeError>());
+    if let Some(inner) = e.get_ref() {
+        if inner.is::<CancelledIo>() {
+            return Error::Cancelled;
+        }
+        if let Some(hit) = inner.downcast_ref::<LimitHit>() {
+            return Error::LimitExceeded {
+                at: at.clone(),
+                what: format!(
+                    "decompressed size (possible decompression bomb; cap {} bytes)",
+                    hit.0
+                ),
+                limit: format!(
+                    "{}x the compressed size (or {} bytes)",
+                    limits.max_expansion, limits.max_layer_bytes
+                ),
+                flag: "--max-expansion / --max-layer-size",
+            };
+        }
+    }
+    if decode {
+        let kind = e.kind();
+        return match e.into_inner().map(|b| b.downcast::<DecodeError>()) {
+            Some(Ok(d)) => Error::CorruptCompression {
+                at: at.clone(),
+                compression: d.compression,
+                source: d.error,
+            },
+            _ => Error::from_io(at.clone(), kind.into()),
+        };
+    }
+    Error::from_io(at.clone(), e)
+}
+
+fn tar_error(at: &Location, e: TarError, limits: &Limits) -> Error {
+    match e {
+        TarError::Io(e) => map_io(at, e, limits),
+        TarError::Corrupt { offset, reason } => Error::CorruptTar {
+            at: at.clone(),
+            reason: format!("{reason} at byte {offset} of the layer stream"),
+        },
+    }
+}
+
+fn kind_of(typeflag: u8) -> Option<Kind> {
+    Some(match typeflag {
+        typeflag::REGULAR | typeflag::CONTIGUOUS | b'S' => Kind::File,
+        typeflag::HARDLINK => Kind::Hardlink,
+        typeflag::SYMLINK => Kind::Symlink,
+        typeflag::CHAR => Kind::Char,
+        typeflag::BLOCK => Kind::Block,
+        typeflag::DIR | b'D' => Kind::Dir,
+        typeflag::FIFO => Kind::Fifo,
+        _ => return None,
+    })
+}
+
+/// Walk the tar entries of an (uncompressed) layer stream.
+fn walk<R: SkipRead>(
+    stream: R,
+    plan: ScanPlan<'_>,
+    at: &Location,
+    compression: Compression,
+) -> Result<LayerScan> {
+    let mut tar = TarReader::new(stream);
+    let mut scan = LayerScan {
+        hashed_all: plan.hash_contents || !tar.skips_cheaply(),
+        ..LayerScan::default()
+    };
+    let hash_contents = scan.hashed_all;
+    let mut buf = vec![0u8; 128 * 1024];
+    let terr = |e| tar_error(at, e, plan.limits);
+    while let Some(item) = tar.next_item().map_err(terr)? {
+        let e = match item {
+            Item::Entry(e) => e,
+            Item::Global(records) => {
+                // git archive writes a `comment` with the commit id; nothing in it changes the
+                // filesystem, so it is noted and the layer read on (dive rejects such layers).
+                let keys: Vec<_> = records.iter().map(|(k, _)| k.as_str()).collect();
+                scan.warnings.push(Warning::new(
+                    WarningKind::PaxGlobalHeader,
+                    format!("{at}: PAX global header ({}) ignored", keys.join(", ")),
+                ));
+                continue;
+            }
+        };
+        if scan.entries.len() as u64 >= plan.limits.max_entries {
+            return Err(Error::LimitExceeded {
+                at: at.clone(),
+                what: "number of entries".into(),
+                limit: plan.limits.max_entries.to_string(),
+                flag: "--max-entries",
+            });
+        }
+        let cleaned = path::clean(&e.path);
+        let Some(mut kind) = kind_of(e.typeflag) else {
+            scan.warnings.push(Warning::new(
+                WarningKind::UnsupportedEntry,
+                format!(
+                    "{at}: entry {:?} has unsupported tar type {:?}; ignored",
+                    path::display(&e.path),
+                    e.typeflag as char
+                ),
+            ));
+            continue;
+        };
+        let (_, base) = path::split_parent(&cleaned);
+        match path::whiteout(base) {
+            Whiteout::No => {}
+            Whiteout::Remove(_) => kind = Kind::Whiteout,
+            Whiteout::Opaque => kind = Kind::Opaque,
+            Whiteout::Meta => kind = Kind::Meta,
+        }
+        let link = match kind {
+            Kind::Hardlink => path::clean(&e.link),
+            Kind::Symlink => e.link.clone(),
+            _ => Vec::new(),
+        };
+        let mut hash = None;
+        if kind == Kind::File && e.data_len > 0 && hash_contents {
+            let mut h = Sha256::new();
+            loop {
+                let n = tar
+                    .read_data(&mut buf)
+                    .map_err(|err| map_io(at, err, plan.limits))?;
+                if n == 0 {
+                    break;
+                }
+                h.update(&buf[..n]);
+            }
+            hash = Some(h.finalize().into());
+        }
+        let path = scan.push_name(&cleaned, at)?;
+        let link = scan.push_name(&link, at)?;
+        scan.entries.push(ScanEntry {
+            path,
+            link,
+            kind,
+            size: e.size,
+            mode: e.mode,
+            uid: e.uid.min(u64::from(u32::MAX)) as u32,
+            gid: e.gid.min(u64::from(u32::MAX)) as u32,
+            data_offset: e.data_offset,
+            hash,
+        });
+    }
+    // Finish the current entry so the stream length is the full tar, not the last header.
+    scan.stream_len = tar.position();
+    if compression != Compression::None {
+        // Compressed streams end where the decoder ends: read the zero blocks and padding too.
+        scan.stream_len += tar.drain().map_err(|e| map_io(at, e, plan.limits))?;
+    }
+    Ok(scan)
+}

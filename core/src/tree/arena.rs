@@ -1,0 +1,343 @@
+//! The merged file tree: an arena of nodes (one per path ever seen), each with a chain of
+//! versions (one per layer that wrote or removed it). Every view the front ends need comes from
+//! this one structure: the final image, the filesystem as of any layer, one layer's changes, and
+//! the earlier versions a path shadows.
+
+use serde::Serialize;
+
+use crate::layer::scan::{Kind, Span};
+
+/// Index of a node in the arena. The root is `NodeId(0)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct NodeId(pub u32);
+
+/// Index of a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub struct VersionId(pub u32);
+
+/// Index of a stored content (the data of a regular file, shared by its hardlinks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct ContentId(pub u32);
+
+pub(crate) const NONE: u32 = u32::MAX;
+
+/// Why a path stopped existing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum RemovedBy {
+    /// A `.wh.NAME` whiteout of the path or of a directory above it.
+    Whiteout,
+    /// An opaque directory marker above it.
+    Opaque,
+    /// A later entry of another type replaced it or a directory above it.
+    Replaced,
+}
+
+/// What a version of a path is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VersionKind {
+    /// The path exists as this kind of entry.
+    Entry(Kind),
+    /// The path was removed in this layer.
+    Removed(RemovedBy),
+}
+
+/// One layer's version of a path.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// 0-based layer index that wrote it.
+    pub layer: u16,
+    /// What it is.
+    pub kind: VersionKind,
+    /// True for a directory the layer did not list but needed for a child.
+    pub implicit: bool,
+    /// Permission and type bits from the tar header.
+    pub mode: u32,
+    /// Owner.
+    pub uid: u32,
+    /// Group.
+    pub gid: u32,
+    /// Size from the tar header (0 for hardlinks, directories, removals).
+    pub size: u64,
+    pub(crate) content: u32,
+    pub(crate) link: Span,
+    pub(crate) prev: u32,
+    pub(crate) node: u32,
+}
+
+impl Version {
+    /// True unless this version is a removal.
+    pub fn exists(&self) -> bool {
+        matches!(self.kind, VersionKind::Entry(_))
+    }
+
+    /// The entry kind, or `None` for a removal.
+    pub fn entry_kind(&self) -> Option<Kind> {
+        match self.kind {
+            VersionKind::Entry(k) => Some(k),
+            VersionKind::Removed(_) => None,
+        }
+    }
+
+    /// The content this version names (regular files and hardlinks).
+    pub fn content(&self) -> Option<ContentId> {
+        (self.content != NONE).then_some(ContentId(self.content))
+    }
+
+    /// The node this version belongs to.
+    pub fn node(&self) -> NodeId {
+        NodeId(self.node)
+    }
+
+    /// True for a live directory.
+    pub fn is_dir(&self) -> bool {
+        self.kind == VersionKind::Entry(Kind::Dir)
+    }
+}
+
+/// The bytes of a regular file as stored in one layer.
+#[derive(Debug, Clone)]
+pub struct Content {
+    /// Size in bytes.
+    pub size: u64,
+    /// Layer that stores it.
+    pub layer: u16,
+    /// Offset of the data in that layer's uncompressed stream.
+    pub data_offset: u64,
+    /// sha256 of the data, where it was computed.
+    pub hash: Option<[u8; 32]>,
+    /// The version that wrote it (its first name).
+    pub version: VersionId,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub name: Span,
+    pub parent: u32,
+    pub latest: u32,
+    pub children: Vec<NodeId>,
+}
+
+/// The merged tree of an image.
+#[derive(Debug, Clone, Default)]
+pub struct FileTree {
+    pub(crate) nodes: Vec<Node>,
+    pub(crate) names: Vec<u8>,
+    pub(crate) versions: Vec<Version>,
+    pub(crate) contents: Vec<Content>,
+    pub(crate) layer_count: usize,
+}
+
+impl FileTree {
+    /// The root directory.
+    pub const ROOT: NodeId = NodeId(0);
+
+    /// Number of nodes (every path that existed in any layer).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// True when the tree holds only the root.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.len() <= 1
+    }
+
+    /// Number of layers merged.
+    pub fn layer_count(&self) -> usize {
+        self.layer_count
+    }
+
+    /// A node's base name (raw bytes; empty for the root).
+    pub fn name(&self, id: NodeId) -> &[u8] {
+        let s = self.nodes[id.0 as usize].name;
+        &self.names[s.start as usize..(s.start + s.len) as usize]
+    }
+
+    /// A node's parent (`None` for the root).
+    pub fn parent(&self, id: NodeId) -> Option<NodeId> {
+        let p = self.nodes[id.0 as usize].parent;
+        (p != NONE).then_some(NodeId(p))
+    }
+
+    /// Children sorted by name, including ones that do not exist in every layer.
+    pub fn children(&self, id: NodeId) -> &[NodeId] {
+        &self.nodes[id.0 as usize].children
+    }
+
+    /// The absolute path of a node, `/usr/bin/gcc` (raw bytes).
+    pub fn path(&self, id: NodeId) -> Vec<u8> {
+        let mut parts = Vec::new();
+        let mut cur = Some(id);
+        while let Some(n) = cur {
+            if n != Self::ROOT {
+                parts.push(self.name(n));
+            }
+            cur = self.parent(n);
+        }
+        let mut out = Vec::new();
+        for p in parts.iter().rev() {
+            out.push(b'/');
+            out.extend_from_slice(p);
+        }
+        if out.is_empty() {
+            out.push(b'/');
+        }
+        out
+    }
+
+    /// The path shown lossily as text.
+    pub fn path_string(&self, id: NodeId) -> String {
+        String::from_utf8_lossy(&self.path(id)).into_owned()
+    }
+
+    /// A version by id.
+    pub fn version(&self, id: VersionId) -> &Version {
+        &self.versions[id.0 as usize]
+    }
+
+    /// A content by id.
+    pub fn content(&self, id: ContentId) -> &Content {
+        &self.contents[id.0 as usize]
+    }
+
+    /// Every content stored in any layer.
+    pub fn contents(&self) -> impl Iterator<Item = (ContentId, &Content)> {
+        self.contents
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (ContentId(i as u32), c))
+    }
+
+    /// The link target of a version (raw bytes; empty when it is not a link).
+    pub fn link(&self, v: &Version) -> &[u8] {
+        &self.names[v.link.start as usize..(v.link.start + v.link.len) as usize]
+    }
+
+    /// Versions of a node, newest first.
+    pub fn versions(&self, id: NodeId) -> impl Iterator<Item = (VersionId, &Version)> {
+        let mut cur = self.nodes[id.0 as usize].latest;
+        std::iter::from_fn(move || {
+            if cur == NONE {
+                return None;
+            }
+            let v = &self.versions[cur as usize];
+            let out = (VersionId(cur), v);
+            cur = v.prev;
+            Some(out)
+        })
+    }
+
+    /// The newest version written in or before `layer`.
+    pub fn version_at(&self, id: NodeId, layer: usize) -> Option<(VersionId, &Version)> {
+        self.versions(id)
+            .find(|(_, v)| usize::from(v.layer) <= layer)
+    }
+
+    /// The version visible as of `layer`, if the path exists then. The root always exists.
+    pub fn live_at(&self, id: NodeId, layer: usize) -> Option<&Version> {
+        self.version_at(id, layer)
+            .map(|(_, v)| v)
+            .filter(|v| v.exists())
+    }
+
+    /// The version in the final image, if the path exists there.
+    pub fn live_final(&self, id: NodeId) -> Option<&Version> {
+        let latest = self.nodes[id.0 as usize].latest;
+        if latest == NONE {
+            return None;
+        }
+        Some(&self.versions[latest as usize]).filter(|v| v.exists())
+    }
+
+    /// All node ids, parents before children.
+    pub fn node_ids(&self) -> impl Iterator<Item = NodeId> + use<> {
+        (0..self.nodes.len() as u32).map(NodeId)
+    }
+
+    /// What a layer did to a path.
+    pub fn change_in(&self, id: NodeId, layer: usize) -> Change {
+        let mut this: Option<&Version> = None;
+        let mut before: Option<&Version> = None;
+        for (_, v) in self.versions(id) {
+            let l = usize::from(v.layer);
+            if l > layer {
+                continue;
+            }
+            if l == layer {
+                this.get_or_insert(v);
+            } else {
+                before = Some(v);
+                break;
+            }
+        }
+        let existed = before.is_some_and(Version::exists);
+        match this {
+            None if existed => Change::Unchanged,
+            None => Change::Absent,
+            Some(v) if !v.exists() => {
+                if existed {
+                    Change::Removed
+                } else {
+                    Change::Absent
+                }
+            }
+            Some(_) if existed => Change::Modified,
+            Some(_) => Change::Added,
+        }
+    }
+
+    /// Find a node by absolute or relative path (`/usr/bin/gcc`).
+    pub fn lookup(&self, path: &[u8]) -> Option<NodeId> {
+        let mut cur = Self::ROOT;
+        for part in path
+            .split(|&b| b == b'/')
+            .filter(|p| !p.is_empty() && *p != b".")
+        {
+            let kids = self.children(cur);
+            let i = kids.binary_search_by(|&c| self.name(c).cmp(part)).ok()?;
+            cur = kids[i];
+        }
+        Some(cur)
+    }
+
+    /// Size of each node's subtree as of `layer` (files' header sizes summed; a removed or absent
+    /// node counts 0). Index by `NodeId.0`.
+    pub fn sizes_at(&self, layer: usize) -> Vec<u64> {
+        let mut sizes = vec![0u64; self.nodes.len()];
+        // Children always have larger ids than their parents, so one backwards sweep sums bottom-up.
+        for i in (0..self.nodes.len()).rev() {
+            let own = match self.live_at(NodeId(i as u32), layer) {
+                Some(v) if v.entry_kind() != Some(Kind::Hardlink) => v.size,
+                Some(_) => 0,
+                None if i == 0 => 0,
+                None => {
+                    sizes[i] = 0;
+                    continue;
+                }
+            };
+            sizes[i] += own;
+            let p = self.nodes[i].parent;
+            if p != NONE {
+                sizes[p as usize] += sizes[i];
+            }
+        }
+        sizes
+    }
+}
+
+/// What one layer did to one path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// The layer created it.
+    Added,
+    /// The layer rewrote it (content or metadata).
+    Modified,
+    /// The layer deleted it.
+    Removed,
+    /// It exists and the layer did not touch it.
+    Unchanged,
+    /// It does not exist as of this layer and was not removed by it.
+    Absent,
+}
