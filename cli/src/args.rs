@@ -28,6 +28,9 @@ pub enum Command {
     /// Analyse an image: sizes per layer, wasted and duplicated files, dive-compatible figures.
     #[command(after_help = ANALYZE_EXAMPLES)]
     Analyze(AnalyzeArgs),
+    /// Explore an image in the terminal: layers, their changes and the file tree, like dive.
+    #[command(after_help = EXPLORE_EXAMPLES)]
+    Explore(ExploreArgs),
 }
 
 const ANALYZE_EXAMPLES: &str = "\
@@ -41,6 +44,16 @@ Examples:
 
 Inputs: docker save / podman save archives (Docker <= 24 and >= 25), OCI archives, OCI layout
 directories, and any of them gzip- or zstd-compressed; `-` reads stdin.";
+
+const EXPLORE_EXAMPLES: &str = "\
+Examples:
+  imgslim explore app.tar                   browse layers and files; ? lists every key
+  imgslim explore ./oci-layout --platform linux/arm64
+  docker save app | imgslim explore -       stream from stdin (extraction then needs a file)
+  imgslim explore app.tar --keys keys.toml  remap keys ([keys] filter = [\"/\"], quit = [\"q\"])
+
+Keys follow dive: Tab pane, Ctrl+F filter, Space open dir, Ctrl+L layer/aggregated,
+Ctrl+O sort, Ctrl+A/R/M/U toggle added/removed/modified/unchanged, x extract, q quit.";
 
 /// Output formats of a report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -59,7 +72,7 @@ pub struct ImageArgs {
     /// Image archive (docker/podman save, OCI archive), OCI layout directory, or `-` for stdin.
     pub image: PathBuf,
     /// Pick one image from an archive that holds several: NAME[:TAG], or #N for the N-th.
-    #[arg(long, value_name = "NAME[:TAG]")]
+    #[arg(long = "image", alias = "image-name", value_name = "NAME[:TAG]")]
     pub image_name: Option<String>,
     /// Pick one platform from a multi-platform index: os/arch[/variant].
     #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
@@ -70,6 +83,9 @@ pub struct ImageArgs {
     /// Refuse layers that decompress to more than RATIO times their compressed size (once past 1 GiB).
     #[arg(long, value_name = "RATIO", default_value_t = 250)]
     pub max_expansion: u64,
+    /// Bytes a layer may decompress to before --max-expansion applies (lets tests use tiny bombs).
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30, hide = true)]
+    pub expansion_floor: u64,
     /// Refuse layers larger than this when uncompressed, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = 256 << 30)]
     pub max_layer_size: u64,
@@ -96,4 +112,15 @@ pub struct AnalyzeArgs {
     /// How many wasted files and duplicate groups to list in JSON and Markdown.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub list_limit: usize,
+}
+
+/// `imgslim explore`.
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// The image to read.
+    #[command(flatten)]
+    pub input: ImageArgs,
+    /// Key file (TOML) remapping keys; default `~/.config/imgslim/keys.toml` when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub keys: Option<PathBuf>,
 }

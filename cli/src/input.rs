@@ -73,6 +73,7 @@ pub fn options(args: &ImageArgs) -> Options {
         ..Options::default()
     };
     o.limits.max_expansion = args.max_expansion;
+    o.limits.expansion_floor = args.expansion_floor;
     o.limits.max_layer_bytes = args.max_layer_size;
     o.limits.max_entries = args.max_entries;
     o

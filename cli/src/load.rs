@@ -27,5 +27,13 @@ pub fn load(args: &ImageArgs, options: &Options) -> Result<Analysis> {
         }
     };
     drop(bar);
-    result.map_err(|e| anyhow!("{name}: {e}"))
+    result.map_err(|e| {
+        // Errors about the outer archive itself already start with its name.
+        let msg = e.to_string();
+        if msg.starts_with(&format!("{name}: ")) {
+            anyhow!(msg)
+        } else {
+            anyhow!("{name}: {msg}")
+        }
+    })
 }

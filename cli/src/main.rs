@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Analyze(a) => commands::analyze::run(a),
+        Command::Explore(a) => commands::explore::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

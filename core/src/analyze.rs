@@ -73,8 +73,7 @@ pub fn analyze(input: Input<'_>, options: &Options, progress: &Progress<'_>) -> 
                 return Err(Error::Empty);
             }
             let mut magic = [0u8; 4];
-            let n = source
-                .read_at(0, &mut magic)
+            let n = crate::source::read_full_at(&*source, 0, &mut magic)
                 .map_err(|e| Error::from_io(Location::Member(name.clone()), e))?;
             match Compression::sniff(&magic[..n]) {
                 Compression::None => {

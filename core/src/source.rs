@@ -65,6 +65,21 @@ impl<S: Source + ?Sized> Source for std::sync::Arc<S> {
     }
 }
 
+/// Read at `offset` until `buf` is full or the source ends (a `read_at` may return fewer bytes
+/// than asked); returns how many bytes were read.
+pub(crate) fn read_full_at(src: &dyn Source, mut offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = src.read_at(offset, &mut buf[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+        offset += n as u64;
+    }
+    Ok(filled)
+}
+
 /// Read exactly `buf.len()` bytes at `offset`, or fail with `UnexpectedEof`.
 pub(crate) fn read_exact_at(
     src: &dyn Source,

@@ -234,13 +234,9 @@ struct Tally {
 }
 
 /// Compute dive's figures from the scans, in manifest order (a layer listed twice counts twice, as
-/// in dive). `None` when dive would refuse the image (it rejects PAX global headers).
+/// in dive). `None` when dive would refuse the image (it rejects named PAX global headers).
 pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
-    if scans.iter().any(|s| {
-        s.warnings
-            .iter()
-            .any(|w| w.kind == crate::warning::WarningKind::PaxGlobalHeader)
-    }) {
+    if scans.iter().any(|s| s.dive_rejects) {
         return None;
     }
     let built: Vec<(DTree, u64)> = scans.iter().map(|s| layer_tree(s)).collect();

@@ -197,11 +197,13 @@ pub(super) fn pick_oci(candidates: &[Candidate], opts: &Options) -> Result<usize
     };
     if let Some(wanted) = opts.platform.as_deref() {
         let all = platforms(&idx);
+        // A nested index has no platform of its own; it is filtered when it is resolved.
         idx.retain(|&i| {
-            candidates[i]
-                .platform
-                .as_ref()
-                .is_some_and(|p| platform_matches(p, wanted))
+            json::is_index_media_type(&candidates[i].descriptor.media_type)
+                || candidates[i]
+                    .platform
+                    .as_ref()
+                    .is_some_and(|p| platform_matches(p, wanted))
         });
         if idx.is_empty() {
             return Err(Error::PlatformNotFound {

@@ -75,6 +75,8 @@ impl<R: Read> Prefixed<R> {
         ))
     }
 
+    /// Whether any byte is left (used between zstd frames by the pure-Rust decoder).
+    #[cfg(not(feature = "native-zstd"))]
     fn has_more(&mut self) -> io::Result<bool> {
         if self.start < self.end {
             return Ok(true);

@@ -82,6 +82,8 @@ pub(crate) struct LayerScan {
     pub blob_digest: Option<String>,
     /// Whether every regular file's content was hashed.
     pub hashed_all: bool,
+    /// dive 0.13.1 would refuse this layer (a PAX global header with a name).
+    pub dive_rejects: bool,
     pub warnings: Vec<Warning>,
 }
 
@@ -173,8 +175,7 @@ pub(crate) fn scan(
     match input {
         LayerInput::Range { src, offset, len } => {
             let mut magic = [0u8; 4];
-            let n = src
-                .read_at(offset, &mut magic[..len.min(4) as usize])
+            let n = crate::source::read_full_at(src, offset, &mut magic[..len.min(4) as usize])
                 .map_err(&map)?;
             let kind = Compression::sniff(&magic[..n]);
             let raw = Ticking {
@@ -183,7 +184,7 @@ pub(crate) fn scan(
             };
             if kind == Compression::None && !plan.verify {
                 // Seekable plain tar: contents can be skipped without reading them.
-                let mut scan = walk(raw, plan, at, kind)?;
+                let mut scan = walk(raw, plan, at)?;
                 scan.compression = Some(kind);
                 scan.stream_len = len;
                 return Ok(scan);
@@ -220,7 +221,7 @@ fn scan_stream<R: Read>(
                 inner: decoded,
                 hasher: Sha256::new(),
             };
-            let mut scan = walk(&mut stream, plan, at, kind)?;
+            let mut scan = walk(&mut stream, plan, at)?;
             io::copy(&mut stream, &mut io::sink()).map_err(&map)?;
             scan.diff_id = Some(digest_string(stream.hasher));
             scan
@@ -236,7 +237,7 @@ fn scan_stream<R: Read>(
         scan
     } else {
         let decoded = compression::decoder(kind, raw, cap).map_err(&map)?;
-        let mut scan = walk(decoded, plan, at, kind)?;
+        let mut scan = walk(decoded, plan, at)?;
         scan.compression = Some(kind);
         scan
     };
@@ -304,12 +305,7 @@ fn kind_of(typeflag: u8) -> Option<Kind> {
 }
 
 /// Walk the tar entries of an (uncompressed) layer stream.
-fn walk<R: SkipRead>(
-    stream: R,
-    plan: ScanPlan<'_>,
-    at: &Location,
-    compression: Compression,
-) -> Result<LayerScan> {
+fn walk<R: SkipRead>(stream: R, plan: ScanPlan<'_>, at: &Location) -> Result<LayerScan> {
     let mut tar = TarReader::new(stream);
     let mut scan = LayerScan {
         hashed_all: plan.hash_contents || !tar.skips_cheaply(),
@@ -321,7 +317,12 @@ fn walk<R: SkipRead>(
     while let Some(item) = tar.next_item().map_err(terr)? {
         let e = match item {
             Item::Entry(e) => e,
-            Item::Global(records) => {
+            Item::Global { name, records } => {
+                // dive skips any member whose name cleans to `.` before it looks at the type, so
+                // only a named global header makes dive refuse the layer.
+                if path::clean(&name) != b"." {
+                    scan.dive_rejects = true;
+                }
                 // git archive writes a `comment` with the commit id; nothing in it changes the
                 // filesystem, so it is noted and the layer read on (dive rejects such layers).
                 let keys: Vec<_> = records.iter().map(|(k, _)| k.as_str()).collect();
@@ -394,9 +395,9 @@ fn walk<R: SkipRead>(
     }
     // Finish the current entry so the stream length is the full tar, not the last header.
     scan.stream_len = tar.position();
-    if compression != Compression::None {
-        // Compressed streams end where the decoder ends: read the zero blocks and padding too.
-        scan.stream_len += tar.drain().map_err(|e| map_io(at, e, plan.limits))?;
-    }
+    // The stream ends where the decoder (or the bounded member) ends: read the zero blocks and
+    // padding too, so a plain layer read from a stream or under --verify measures the whole
+    // blob, as the seekable path does.
+    scan.stream_len += tar.drain().map_err(|e| map_io(at, e, plan.limits))?;
     Ok(scan)
 }

@@ -129,11 +129,7 @@ pub fn render(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
     writeln!(out)?;
 
     writeln!(out, "{}", style.bold("Layers"))?;
-    writeln!(
-        out,
-        "  {:>3}  {:>10}  {:>8}  {}",
-        "#", "size", "files", "command"
-    )?;
+    writeln!(out, "  {:>3}  {:>10}  {:>8}  command", "#", "size", "files")?;
     for l in &r.layers {
         let cmd = l
             .command
@@ -147,9 +143,6 @@ pub fn render(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
             l.files,
             cmd
         )?;
-        for e in &l.empty_history_before {
-            let _ = e;
-        }
     }
     writeln!(out)?;
 

@@ -23,7 +23,10 @@ pub fn percent(ratio: f64) -> String {
 /// A history `created_by` as a Dockerfile-like line: `/bin/sh -c #(nop) ENV A=b` → `ENV A=b`,
 /// `/bin/sh -c apt-get …` → `RUN apt-get …`, buildah's `|2 A=b /bin/sh -c …` → `RUN …`.
 pub fn command(created_by: &str) -> String {
+    // BuildKit writes `RUN /bin/sh -c cmd # buildkit`; the marker says nothing about the layer.
     let s = created_by.trim();
+    let s = s.strip_suffix("# buildkit").map_or(s, str::trim_end);
+    let s = s.strip_prefix("RUN ").unwrap_or(s);
     let s = match s.strip_prefix('|') {
         // Build args: `|N K=V … /bin/sh -c cmd`.
         Some(rest) => rest.find("/bin/sh -c").map_or(s, |i| &rest[i..]),
@@ -56,5 +59,10 @@ mod tests {
         assert_eq!(command("/bin/sh -c apt-get update"), "RUN apt-get update");
         assert_eq!(command("|1 V=2 /bin/sh -c make"), "RUN make");
         assert_eq!(command("COPY file:abc in /"), "COPY file:abc in /");
+        assert_eq!(command("RUN /bin/sh -c make # buildkit"), "RUN make");
+        assert_eq!(
+            command("COPY hello.c /src/ # buildkit"),
+            "COPY hello.c /src/"
+        );
     }
 }

@@ -15,8 +15,6 @@ pub(crate) struct RawHeader {
     pub gid: u64,
     pub size: u64,
     pub mtime: i64,
-    pub devmajor: u32,
-    pub devminor: u32,
 }
 
 /// Why a block is not a valid header.
@@ -143,8 +141,6 @@ pub(crate) fn parse(block: &[u8; BLOCK]) -> Result<RawHeader, HeaderError> {
         size: unsigned(&block[124..136], "size")?,
         mtime: parse_number(&block[136..148], "mtime")?.clamp(i64::MIN.into(), i64::MAX.into())
             as i64,
-        devmajor: unsigned(&block[329..337], "devmajor").unwrap_or(0) as u32,
-        devminor: unsigned(&block[337..345], "devminor").unwrap_or(0) as u32,
     })
 }
 

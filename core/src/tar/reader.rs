@@ -29,15 +29,11 @@ pub(crate) struct Entry {
     /// Size from the header (or PAX `size`): what dive counts, even for header-only types.
     pub size: u64,
     pub mtime: i64,
-    pub devmajor: u32,
-    pub devminor: u32,
     /// Bytes of content that follow in the stream (0 for header-only types, as Go's archive/tar
     /// and so Docker treat them).
     pub data_len: u64,
     /// Offset of the content in the stream.
     pub data_offset: u64,
-    /// Offset of the first header block of this member (including extended headers).
-    pub header_offset: u64,
 }
 
 /// What the reader yields.
@@ -45,8 +41,11 @@ pub(crate) struct Entry {
 pub(crate) enum Item {
     /// A member.
     Entry(Entry),
-    /// A PAX global header (`g`), such as `git archive` writes; its records.
-    Global(Vec<(String, Vec<u8>)>),
+    /// A PAX global header (`g`), such as `git archive` writes: its member name and records.
+    Global {
+        name: Vec<u8>,
+        records: Vec<(String, Vec<u8>)>,
+    },
 }
 
 /// Errors, with the stream offset where they were found.
@@ -102,11 +101,6 @@ impl<R: SkipRead> TarReader<R> {
     pub(crate) fn drain(&mut self) -> io::Result<u64> {
         self.finish_entry()?;
         io::copy(&mut self.r, &mut io::sink())
-    }
-
-    /// Give back the inner reader.
-    pub(crate) fn into_inner(self) -> R {
-        self.r.inner
     }
 
     fn finish_entry(&mut self) -> io::Result<()> {
@@ -194,7 +188,10 @@ impl<R: SkipRead> TarReader<R> {
                 b'x' | b'X' => pax.extend(parse_pax(&self.read_meta(raw.size, offset)?, offset)?),
                 b'g' => {
                     let records = parse_pax(&self.read_meta(raw.size, offset)?, offset)?;
-                    return Ok(Some(Item::Global(records)));
+                    return Ok(Some(Item::Global {
+                        name: long_name.unwrap_or(raw.name),
+                        records,
+                    }));
                 }
                 _ => {
                     let entry = self.make_entry(raw, long_name, long_link, &pax, first_offset)?;
@@ -222,11 +219,8 @@ impl<R: SkipRead> TarReader<R> {
             gid: raw.gid,
             size: raw.size,
             mtime: raw.mtime,
-            devmajor: raw.devmajor,
-            devminor: raw.devminor,
             data_len: 0,
             data_offset: 0,
-            header_offset: offset,
         };
         for (key, value) in pax {
             let num = || -> Result<u64, TarError> {
@@ -341,7 +335,7 @@ mod tests {
 
     #[test]
     fn pax_records_parse() {
-        let rec = b"30 path=some/very/long/name\n20 size=12345678\n";
+        let rec = b"28 path=some/very/long/name\n17 size=12345678\n";
         let got = parse_pax(rec, 0).unwrap();
         assert_eq!(got[0], ("path".into(), b"some/very/long/name".to_vec()));
         assert_eq!(got[1], ("size".into(), b"12345678".to_vec()));
