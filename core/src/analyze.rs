@@ -417,6 +417,8 @@ fn finish(
             .map(|d| d.inefficiencies.into_iter().take(limit).collect())
             .unwrap_or_default(),
         duplicates: dups.into_iter().take(limit).collect(),
+        findings: Vec::new(),
+        proposals: Vec::new(),
         warnings,
     };
     Ok(Analysis {

@@ -1,6 +1,7 @@
 //! The report: one serde structure with a `schema_version`, documented in `docs/report-schema.md`.
 //! Renderers turn it into text or Markdown as pure functions into `fmt::Write`.
 
+pub mod findings;
 pub mod markdown;
 pub mod text;
 pub mod units;
@@ -36,6 +37,12 @@ pub struct Report {
     pub dive_inefficiencies: Vec<DiveInefficiency>,
     /// Groups of identical files in the final image, by bytes saved (at most `list_limit`).
     pub duplicates: Vec<DuplicateGroup>,
+    /// Rules that fired, most bytes first.
+    #[serde(default)]
+    pub findings: Vec<findings::Finding>,
+    /// Slimming proposals, most bytes saved first.
+    #[serde(default)]
+    pub proposals: Vec<findings::Proposal>,
     /// Oddities that did not stop the analysis.
     pub warnings: Vec<Warning>,
 }
