@@ -4,7 +4,8 @@
 //!
 //! `cargo bench -p imgslim-benches --bench explore`. The image is built and analysed once
 //! (its time is printed); every bench then drives the same app, so the state each one sets up
-//! is stated at its top.
+//! is stated at its top. `IMGSLIM_SYNTHETIC_OUT=FILE` also writes the image, to time
+//! `imgslim explore FILE` in a real terminal.
 
 use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Instant;
@@ -68,6 +69,10 @@ static APP: LazyLock<Mutex<App>> = LazyLock::new(|| {
     let t = Instant::now();
     let bytes = write_archive(&synthetic_image(), Flavour::DockerPodman);
     let built = t.elapsed();
+    // For timing the real `imgslim explore` on the same image (under tmux, as dive is timed).
+    if let Some(out) = std::env::var_os("IMGSLIM_SYNTHETIC_OUT") {
+        std::fs::write(&out, &bytes).expect("writing IMGSLIM_SYNTHETIC_OUT");
+    }
     let t = Instant::now();
     let analysis = analyze(
         Input::Archive {
@@ -98,7 +103,9 @@ fn terminal() -> Terminal<TestBackend> {
     Terminal::new(TestBackend::new(120, 40)).expect("test backend")
 }
 
+/// What the event loop does after handling keys: apply a pending filter, then draw.
 fn render(t: &mut Terminal<TestBackend>, app: &mut App) {
+    app.sync();
     t.draw(|f| imgslim_tui::ui::draw(f, app)).expect("draw");
 }
 
@@ -170,7 +177,7 @@ fn toggle_dir(bencher: Bencher) {
 }
 
 /// One filter keystroke plus a render: alternately types `7` after `file-0` (narrowing: only
-/// previous matches are searched) and deletes it (a full search of every path).
+/// previous matches are searched) and deletes it (the previous matches are kept).
 #[divan::bench(sample_count = 50)]
 fn filter_keystroke(bencher: Bencher) {
     let mut guard = APP.lock().unwrap();
@@ -181,12 +188,36 @@ fn filter_keystroke(bencher: Bencher) {
     for c in "file-0".chars() {
         app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
+    app.sync();
     let mut typed = false;
     bencher.bench_local(|| {
         let key = if typed {
             KeyCode::Backspace
         } else {
             KeyCode::Char('7')
+        };
+        typed = !typed;
+        app.on_key(KeyEvent::new(key, KeyModifiers::NONE));
+        render(&mut t, app);
+    });
+    app.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+}
+
+/// The worst filter keystroke: the first character (`f`, which every file matches) searches
+/// every path; Backspace then clears the filter. Each followed by a render.
+#[divan::bench(sample_count = 50)]
+fn filter_first_char(bencher: Bencher) {
+    let mut guard = APP.lock().unwrap();
+    let app = &mut *guard;
+    expanded_all(app);
+    let mut t = terminal();
+    press(app, Action::Filter);
+    let mut typed = false;
+    bencher.bench_local(|| {
+        let key = if typed {
+            KeyCode::Backspace
+        } else {
+            KeyCode::Char('f')
         };
         typed = !typed;
         app.on_key(KeyEvent::new(key, KeyModifiers::NONE));
@@ -207,6 +238,7 @@ fn filter_keystroke_path(bencher: Bencher) {
     for c in "s01/f".chars() {
         app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
     }
+    app.sync();
     let mut typed = false;
     bencher.bench_local(|| {
         let key = if typed {
@@ -236,6 +268,23 @@ fn switch_layer(bencher: Bencher) {
         up = !up;
         render(&mut t, app);
     });
+}
+
+/// Ctrl+L: this layer's changes / everything up to it (recomputes which paths show; the layer
+/// view's size table is cached after the first switch) plus a render.
+#[divan::bench(sample_count = 50)]
+fn toggle_mode(bencher: Bencher) {
+    let mut guard = APP.lock().unwrap();
+    let app = &mut *guard;
+    expanded_all(app);
+    let mut t = terminal();
+    bencher.bench_local(|| {
+        press(app, Action::ToggleMode);
+        render(&mut t, app);
+    });
+    if app.nav.mode() != imgslim_tui::nav::Mode::Aggregated {
+        press(app, Action::ToggleMode);
+    }
 }
 
 /// A render alone (what a resize or an idle redraw costs).

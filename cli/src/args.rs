@@ -31,6 +31,19 @@ pub enum Command {
     /// Explore an image in the terminal: layers, their changes and the file tree, like dive.
     #[command(after_help = EXPLORE_EXAMPLES)]
     Explore(ExploreArgs),
+    /// Check size budgets for CI (imgslim.toml, .dive-ci, flags), optionally against a baseline.
+    #[command(after_help = crate::commands::check::CHECK_EXAMPLES)]
+    Check(Box<crate::commands::check::CheckArgs>),
+    /// Compare two images (or saved JSON reports): size per layer, paths, findings.
+    #[command(after_help = crate::commands::diff::DIFF_EXAMPLES)]
+    Diff(crate::commands::diff::DiffArgs),
+    /// Propose a smaller image: entrypoint closure, findings, multi-stage/scratch/cleanup rewrites with sizes.
+    #[command(after_help = crate::commands::suggest::SUGGEST_EXAMPLES)]
+    Suggest(crate::commands::suggest::SuggestArgs),
+    /// List the rules behind findings (codes, severities).
+    Rules(crate::commands::rules::RulesArgs),
+    /// Show one rule's documentation: what it detects, why, an example, what to do instead.
+    Rule(crate::commands::rules::RuleArgs),
 }
 
 const ANALYZE_EXAMPLES: &str = "\

@@ -1,6 +1,7 @@
 //! The `imgslim` command.
 
 mod args;
+mod budget;
 mod commands;
 mod input;
 mod load;
@@ -18,6 +19,11 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Explore(a) => commands::explore::run(a),
+        Command::Check(a) => commands::check::run(a),
+        Command::Diff(a) => commands::diff::run(a),
+        Command::Suggest(a) => commands::suggest::run(a),
+        Command::Rules(a) => commands::rules::run_list(a),
+        Command::Rule(a) => commands::rules::run_one(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,6 +1,7 @@
 //! The pipeline: input → archive index → layer scans (parallel) → merge (in layer order) →
 //! analyses → [`Report`].
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -63,6 +64,10 @@ pub struct Analysis {
     blobs: Blobs,
     layer_members: Vec<String>,
     layer_compression: Vec<Compression>,
+    /// The entrypoint and its runtime closure, where the contents could be read.
+    pub exec: Option<crate::exec::Exec>,
+    /// The image as a Dockerfile, recovered from its history.
+    pub reconstructed_dockerfile: String,
 }
 
 /// Analyse an image.
@@ -307,8 +312,10 @@ fn finish(
     }
     let verified = verify_layers(&resolved, &scans, options, &mut warnings)?;
     let refs: Vec<&LayerScan> = scans.iter().map(|s| &**s).collect();
-    let ((mut tree, merge_warnings), dive) =
-        parallel::join(|| merge::merge(&refs), || dive::figures(&refs));
+    // One after the other, not in parallel: the dive trees are freed before the merged tree is
+    // built, which keeps peak memory to the larger of the two rather than their sum.
+    let dive = dive::figures(&refs);
+    let (mut tree, merge_warnings) = merge::merge(&refs);
     warnings.extend(merge_warnings);
     if dive.is_none() {
         warnings.push(Warning::new(
@@ -419,9 +426,13 @@ fn finish(
         duplicates: dups.into_iter().take(limit).collect(),
         findings: Vec::new(),
         proposals: Vec::new(),
+        paths: crate::report::paths::PathSizes::from_tree(
+            &tree,
+            crate::report::paths::PathLimits::REPORT,
+        ),
         warnings,
     };
-    Ok(Analysis {
+    let mut analysis = Analysis {
         report,
         tree,
         blobs,
@@ -430,11 +441,21 @@ fn finish(
             .iter()
             .map(|s| s.compression.unwrap_or(Compression::None))
             .collect(),
-    })
+        exec: None,
+        reconstructed_dockerfile: String::new(),
+    };
+    // Rules and proposals: the entrypoint's closure is read from the layers, so this runs last.
+    crate::propose::attach(&mut analysis);
+    Ok(analysis)
 }
 
+/// Bytes read first from each duplicate candidate: files no larger are hashed whole in one read,
+/// larger ones are hashed whole only when another candidate of the same size shares this prefix.
+const PREFIX: u64 = 16 * 1024;
+
 /// Hash the contents that duplicate detection needs, reading them by offset from uncompressed
-/// layers (compressed layers were hashed while streaming).
+/// layers (compressed layers were hashed while streaming). Two rounds: a prefix of every
+/// candidate, then the whole content of the candidates whose size and prefix still collide.
 fn hash_contents(
     tree: &mut FileTree,
     need: &[ContentId],
@@ -450,32 +471,52 @@ fn hash_contents(
         .iter()
         .map(|l| store.open(&l.member).ok().flatten())
         .collect();
-    let jobs: Vec<(ContentId, u16, u64, u64)> = need
-        .iter()
-        .map(|&c| {
-            let content = tree.content(c);
-            (c, content.layer, content.data_offset, content.size)
-        })
+    let hash_range = |c: ContentId, len: u64| -> Result<[u8; 32]> {
+        let content = tree.content(c);
+        let l = usize::from(content.layer);
+        let at = layer_location(l, &resolved.layers[l]);
+        let src = sources[l].as_ref().ok_or_else(|| Error::MissingBlob {
+            at: at.clone(),
+            what: resolved.layers[l].member.clone(),
+        })?;
+        let mut h = Sha256::new();
+        let mut reader = RangeReader::new(&**src, content.data_offset, len);
+        let copied = io::copy(&mut reader, &mut HashWriter(&mut h))
+            .map_err(|e| scan::map_io(&at, e, &options.limits))?;
+        if copied != len {
+            return Err(Error::Truncated {
+                at,
+                reason: format!("file data ends after {copied} of {len} bytes"),
+            });
+        }
+        Ok(h.finalize().into())
+    };
+    let size = |c: &ContentId| tree.content(*c).size;
+    let prefixes = parallel::map_weighted(need, |c| size(c).min(PREFIX), |&c| {
+        hash_range(c, size(&c).min(PREFIX))
+    });
+    let mut by_prefix: HashMap<(u64, [u8; 32]), Vec<ContentId>> = HashMap::new();
+    let mut complete = Vec::new();
+    for (&c, p) in need.iter().zip(prefixes) {
+        let p = p?;
+        if size(&c) <= PREFIX {
+            complete.push((c, p));
+        } else {
+            by_prefix.entry((size(&c), p)).or_default().push(c);
+        }
+    }
+    let mut second: Vec<ContentId> = by_prefix
+        .into_values()
+        .filter(|group| group.len() > 1)
+        .flatten()
         .collect();
-    let hashes = parallel::map_weighted(
-        &jobs,
-        |j| j.3,
-        |&(_, layer, offset, size)| -> Result<[u8; 32]> {
-            let l = usize::from(layer);
-            let at = layer_location(l, &resolved.layers[l]);
-            let src = sources[l].as_ref().ok_or_else(|| Error::MissingBlob {
-                at: at.clone(),
-                what: resolved.layers[l].member.clone(),
-            })?;
-            let mut h = Sha256::new();
-            let mut reader = RangeReader::new(&**src, offset, size);
-            io::copy(&mut reader, &mut HashWriter(&mut h))
-                .map_err(|e| scan::map_io(&at, e, &options.limits))?;
-            Ok(h.finalize().into())
-        },
-    );
-    for (job, h) in jobs.iter().zip(hashes) {
-        tree.contents[job.0.0 as usize].hash = Some(h?);
+    second.sort_unstable();
+    let full = parallel::map_weighted(&second, size, |&c| hash_range(c, size(&c)));
+    for (c, h) in second.iter().copied().zip(full) {
+        complete.push((c, h?));
+    }
+    for (c, h) in complete {
+        tree.contents[c.0 as usize].hash = Some(h);
     }
     Ok(())
 }
@@ -547,5 +588,64 @@ impl Analysis {
             });
         }
         Ok(copied)
+    }
+    /// Read several contents into memory, decompressing each compressed layer once (the
+    /// contents sorted by offset, one forward pass) instead of once per content. `None` for a
+    /// content that could not be read.
+    pub(crate) fn read_many(&self, ids: &[ContentId]) -> Vec<Option<Vec<u8>>> {
+        let mut out: Vec<Option<Vec<u8>>> = vec![None; ids.len()];
+        let Blobs::Seekable(store) = &self.blobs else {
+            return out;
+        };
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|&i| {
+            let c = self.tree.content(ids[i]);
+            (c.layer, c.data_offset)
+        });
+        let mut i = 0;
+        while i < order.len() {
+            let layer = self.tree.content(ids[order[i]]).layer;
+            let l = usize::from(layer);
+            let group: Vec<usize> = order[i..]
+                .iter()
+                .copied()
+                .take_while(|&k| self.tree.content(ids[k]).layer == layer)
+                .collect();
+            i += group.len();
+            if self.layer_compression[l] == Compression::None {
+                for k in group {
+                    let mut buf = Vec::new();
+                    out[k] = self.extract(ids[k], &mut buf).ok().map(|_| buf);
+                }
+                continue;
+            }
+            let Ok(Some(src)) = store.open(&self.layer_members[l]) else {
+                continue;
+            };
+            let raw = RangeReader::new(&*src, 0, src.len());
+            let Ok(mut d) = compression::decoder(self.layer_compression[l], raw, u64::MAX) else {
+                continue;
+            };
+            let mut pos = 0u64;
+            for k in group {
+                let c = self.tree.content(ids[k]);
+                if c.data_offset < pos {
+                    // A hardlinked content listed twice: already read.
+                    let prev = ids.iter().position(|x| *x == ids[k]).and_then(|p| out[p].clone());
+                    out[k] = prev;
+                    continue;
+                }
+                if d.skip(c.data_offset - pos).is_err() {
+                    break;
+                }
+                let mut buf = Vec::with_capacity(usize::try_from(c.size).unwrap_or(0));
+                match io::copy(&mut (&mut d).take(c.size), &mut buf) {
+                    Ok(n) if n == c.size => out[k] = Some(buf),
+                    _ => break,
+                }
+                pos = c.data_offset + c.size;
+            }
+        }
+        out
     }
 }

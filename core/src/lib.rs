@@ -21,12 +21,16 @@
 mod analysis;
 mod analyze;
 mod archive;
+pub mod diff;
 mod error;
+pub mod exec;
 mod layer;
 mod options;
 mod parallel;
 mod progress;
+pub mod propose;
 pub mod report;
+pub mod rules;
 mod source;
 mod tar;
 pub mod tree;

@@ -142,20 +142,29 @@ impl<T: SkipRead + ?Sized> SkipRead for Box<T> {
 
 /// Buffered reader over a byte range of a [`Source`]. Skips inside or past the buffer cost no
 /// read: on uncompressed layers this is what lets a header-only scan jump over file contents.
+///
+/// The refill size adapts: it starts small after a skip (the next header is 512 bytes, and the
+/// file after it may be skipped too) and doubles while reads stay sequential (runs of small files
+/// are then read in few calls). Profiling a header-only scan of a 668 MB image showed a fixed
+/// 256 KiB refill spending most of its time copying page-cache bytes that were skipped.
 pub(crate) struct RangeReader<'a> {
     src: &'a dyn Source,
     /// Absolute offset of the next byte to return.
     pos: u64,
     end: u64,
-    buf: Box<[u8]>,
+    buf: Vec<u8>,
     /// Valid bytes in `buf` are `buf[head..tail]`, starting at absolute offset `pos`.
     head: usize,
     tail: usize,
+    /// Bytes to read at the next refill.
+    fill: usize,
 }
 
-/// 256 KiB: large enough that the syscall cost vanishes next to decompression, small enough to
-/// keep one per layer thread.
-const RANGE_BUF: usize = 256 * 1024;
+/// Refill size right after a skip.
+const MIN_FILL: usize = 8 * 1024;
+/// Largest refill: large enough that the syscall cost vanishes next to decompression, small
+/// enough to keep one per layer thread.
+const MAX_FILL: usize = 256 * 1024;
 
 impl<'a> RangeReader<'a> {
     /// A reader over `src[offset .. offset + len]`, clamped to the source's end.
@@ -165,9 +174,10 @@ impl<'a> RangeReader<'a> {
             src,
             pos: offset.min(end),
             end,
-            buf: vec![0; RANGE_BUF].into_boxed_slice(),
+            buf: Vec::new(),
             head: 0,
             tail: 0,
+            fill: MIN_FILL,
         }
     }
 }
@@ -175,16 +185,20 @@ impl<'a> RangeReader<'a> {
 impl Read for RangeReader<'_> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         if self.head == self.tail {
-            let want = (self.end - self.pos).min(self.buf.len() as u64) as usize;
-            if want == 0 {
+            let left = self.end - self.pos;
+            if left == 0 {
                 return Ok(0);
             }
             // Large reads bypass the buffer: contents being hashed stream straight through.
-            if out.len() >= self.buf.len() {
-                let want = (self.end - self.pos).min(out.len() as u64) as usize;
+            if out.len() >= self.fill {
+                let want = left.min(out.len() as u64) as usize;
                 let n = self.src.read_at(self.pos, &mut out[..want])?;
                 self.pos += n as u64;
                 return Ok(n);
+            }
+            let want = left.min(self.fill as u64) as usize;
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
             }
             let n = self.src.read_at(self.pos, &mut self.buf[..want])?;
             if n == 0 {
@@ -192,6 +206,7 @@ impl Read for RangeReader<'_> {
             }
             self.head = 0;
             self.tail = n;
+            self.fill = (self.fill * 2).min(MAX_FILL);
         }
         let n = out.len().min(self.tail - self.head);
         out[..n].copy_from_slice(&self.buf[self.head..self.head + n]);
@@ -209,6 +224,7 @@ impl SkipRead for RangeReader<'_> {
         } else {
             self.head = 0;
             self.tail = 0;
+            self.fill = MIN_FILL;
         }
         let target = self.pos.saturating_add(n);
         if target > self.end {

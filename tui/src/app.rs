@@ -165,17 +165,13 @@ impl App {
                     }
                     _ => {
                         self.filter_text.pop();
-                        self.apply_filter();
                     }
                 };
             }
             KeyCode::Char(c) if !ev.modifiers.contains(KeyModifiers::CONTROL) => {
                 match &mut self.prompt {
                     Some(Prompt::Extract { dir, .. }) => dir.push(c),
-                    _ => {
-                        self.filter_text.push(c);
-                        self.apply_filter();
-                    }
+                    _ => self.filter_text.push(c),
                 };
             }
             // Moving and quitting still work while typing a filter.
@@ -194,6 +190,15 @@ impl App {
         }
     }
 
+    /// Bring the tree up to date with the filter being typed. The event loop calls this once
+    /// before each draw, after handling every key already waiting, so a burst of typing or a
+    /// paste costs one pass over the tree rather than one per character.
+    pub fn sync(&mut self) {
+        if self.nav.filter() != self.filter_text {
+            self.apply_filter();
+        }
+    }
+
     fn apply_filter(&mut self) {
         let text = self.filter_text.clone();
         self.nav.set_filter(&self.analysis.tree, &text);
@@ -202,6 +207,8 @@ impl App {
     /// Perform an action.
     pub fn on_action(&mut self, action: Action) {
         self.status = None;
+        // Act on the rows the user sees: apply a filter still pending from typing.
+        self.sync();
         let tree = &self.analysis.tree;
         match action {
             Action::Quit => self.quit = true,
@@ -349,12 +356,7 @@ impl App {
         let Some(node) = self.nav.selected_node() else {
             return;
         };
-        let content = self
-            .analysis
-            .tree
-            .live_at(node, self.layer)
-            .and_then(|v| v.content());
-        if content.is_none() {
+        if self.content_of(node).is_none() {
             self.status = Some("only regular files can be extracted".into());
             return;
         }
@@ -368,9 +370,19 @@ impl App {
         });
     }
 
+    /// The stored file behind a node as of the selected layer: the live version, or for a
+    /// path this view shows as removed, the version that was removed (its bytes are still in
+    /// the archive, which is the point of looking at waste).
+    pub fn content_of(&self, node: NodeId) -> Option<imgslim_core::tree::ContentId> {
+        let tree = &self.analysis.tree;
+        tree.live_at(node, self.layer)
+            .or_else(|| crate::nav::shown_version(tree, node, self.layer))
+            .and_then(|v| v.content())
+    }
+
     fn extract(&mut self, node: NodeId, dir: &str) {
         let tree = &self.analysis.tree;
-        let Some(content) = tree.live_at(node, self.layer).and_then(|v| v.content()) else {
+        let Some(content) = self.content_of(node) else {
             return;
         };
         let dir = PathBuf::from(dir);

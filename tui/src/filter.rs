@@ -72,6 +72,7 @@ pub fn compute(
     let want_tail = needle.len().saturating_sub(1);
     let mut buf: Vec<u8> = Vec::with_capacity(256);
     let mut tail: Vec<u8> = Vec::with_capacity(64);
+    let mut tail_of = usize::MAX;
     for i in 1..n {
         let p = parents[i] as usize;
         if p != 0 && matches[p] {
@@ -85,13 +86,17 @@ pub fn compute(
             matches[i] = contains(name(i), &needle);
             continue;
         }
-        // The last `want_tail` bytes of the parent's path, gathered backwards.
-        tail.clear();
-        let mut cur = p;
-        while tail.len() < want_tail && cur != 0 {
-            tail.extend(name(cur).iter().rev());
-            tail.push(b'/');
-            cur = parents[cur] as usize;
+        // The last `want_tail` bytes of the parent's path, gathered backwards; siblings are
+        // mostly numbered one after another, so the previous node's is often the same.
+        if tail_of != p {
+            tail.clear();
+            let mut cur = p;
+            while tail.len() < want_tail && cur != 0 {
+                tail.extend(name(cur).iter().rev());
+                tail.push(b'/');
+                cur = parents[cur] as usize;
+            }
+            tail_of = p;
         }
         buf.clear();
         let keep = tail.len().min(want_tail);

@@ -86,13 +86,21 @@ pub fn run(name: &str, keys: KeyBindings, load: LoadFn) -> Result<(), String> {
     };
     let mut app = App::new(analysis, keys);
     while !app.quit {
+        app.sync();
         term.terminal.draw(|f| ui::draw(f, &mut app)).map_err(io)?;
-        match event::read().map_err(io)? {
-            Event::Key(k) => app.on_key(k),
-            Event::Mouse(m) => app.on_mouse(m),
-            // The next draw lays out for the new size.
-            Event::Resize(..) => {}
-            _ => {}
+        // Handle every event already waiting before drawing again: held-down keys and pastes
+        // then cost one draw (and one filter pass), not one each.
+        let mut next = Some(event::read().map_err(io)?);
+        while let Some(ev) = next.take() {
+            match ev {
+                Event::Key(k) => app.on_key(k),
+                Event::Mouse(m) => app.on_mouse(m),
+                // The next draw lays out for the new size.
+                _ => {}
+            }
+            if !app.quit && event::poll(Duration::ZERO).map_err(io)? {
+                next = Some(event::read().map_err(io)?);
+            }
         }
     }
     Ok(())

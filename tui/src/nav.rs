@@ -28,6 +28,12 @@ use imgslim_core::tree::{Change, FileTree, NodeId, Version};
 
 use crate::filter;
 
+mod changes;
+mod rows;
+
+pub use changes::{aggregate_change, shown_version};
+use changes::{is_below, layer_change_sizes, wasted_nodes};
+
 /// Which paths the tree shows for the selected layer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -128,8 +134,15 @@ pub struct NavModel {
     parents: Vec<u32>,
     /// Per node: shown on its own merits in this layer, mode and toggles (filter aside).
     base: Vec<bool>,
+    /// What happened to each node, for the last few (layer, mode) pairs.
+    change_cache: Vec<(ViewKey, Arc<[Change]>)>,
+    /// The table of the current layer and mode, for drawing rows.
+    changes: Option<Arc<[Change]>>,
     /// Per node: its path contains the filter (empty when there is no filter).
     matches: Vec<bool>,
+    /// The matches of the shorter filters typed on the way to this one (1 byte a node each),
+    /// for Backspace.
+    filter_stack: Vec<(String, Vec<bool>)>,
     /// Lower-case names for case-insensitive filtering, built on the first filter.
     lower: Option<filter::LowerNames>,
     /// Per node: shown (on its own merits and the filter, or for a shown descendant).
@@ -149,29 +162,19 @@ pub struct NavModel {
     /// The selected node, kept in step with `selected`.
     selected_node: Option<NodeId>,
     offset: usize,
-    /// Sizes as of a layer, most recently used last; at most [`SIZE_CACHE`] layers are kept.
-    sizes: Vec<(usize, Vec<u64>)>,
+    /// Size tables per (layer, mode), most recently used last; at most [`VIEW_CACHE`] kept.
+    sizes: Vec<(ViewKey, Vec<u64>)>,
 }
 
-/// Layers whose directory sizes stay cached (8 bytes per node each).
-const SIZE_CACHE: usize = 4;
+/// (layer, mode) pairs whose size tables (8 bytes a node) and change tables (1 byte a node)
+/// stay cached.
+const VIEW_CACHE: usize = 4;
 
-/// One directory level of a walk over the visible rows.
-struct Frame {
-    kids: Arc<[NodeId]>,
-    idx: usize,
-    depth: u16,
-    guides: u32,
-}
+/// Shorter filters whose matches are kept for Backspace.
+const FILTER_STACK: usize = 32;
 
-/// The guide bits of the children of a row at `depth` with `guides` (see [`Row::guides`]).
-fn child_guides(guides: u32, depth: u16, last: bool) -> u32 {
-    if depth < 32 && last {
-        guides | (1 << depth)
-    } else {
-        guides
-    }
-}
+/// The layer and mode a cached table belongs to.
+type ViewKey = (usize, Mode);
 
 impl NavModel {
     /// A model for `tree`, showing the last layer with top-level directories collapsed.
@@ -190,7 +193,10 @@ impl NavModel {
             filter: String::new(),
             parents,
             base: Vec::new(),
+            change_cache: Vec::new(),
+            changes: None,
             matches: Vec::new(),
+            filter_stack: Vec::new(),
             lower: None,
             included: Vec::new(),
             inner: Vec::new(),
@@ -348,29 +354,48 @@ impl NavModel {
             return;
         }
         // Typing one more character can only shrink the matches, so only previous matches
-        // need searching again; anything else (deleting, pasting) searches every path.
+        // need searching again; the previous ones are kept, so Backspace just takes them back.
+        // Anything else (pasting, editing the middle) searches every path.
         let narrowing = !self.filter.is_empty()
             && text.starts_with(self.filter.as_str())
             && filter::smart_case(text) == filter::smart_case(&self.filter);
-        self.filter = text.to_owned();
+        let old = std::mem::replace(&mut self.filter, text.to_owned());
         if self.filter.is_empty() {
             self.matches = Vec::new();
+            self.filter_stack.clear();
             self.expanded_filter = Vec::new();
         } else {
-            let previous = narrowing.then(|| std::mem::take(&mut self.matches));
-            let mut matches = Vec::new();
-            let lower = self
-                .lower
-                .get_or_insert_with(|| filter::LowerNames::new(tree));
-            filter::compute(
-                tree,
-                &self.parents,
-                lower,
-                &self.filter,
-                previous.as_deref(),
-                &mut matches,
-            );
-            self.matches = matches;
+            if let Some(pos) = self
+                .filter_stack
+                .iter()
+                .rposition(|(f, _)| *f == self.filter)
+            {
+                self.matches = self.filter_stack.swap_remove(pos).1;
+                self.filter_stack.truncate(pos);
+            } else {
+                let previous = std::mem::take(&mut self.matches);
+                let lower = self
+                    .lower
+                    .get_or_insert_with(|| filter::LowerNames::new(tree));
+                let mut matches = Vec::new();
+                filter::compute(
+                    tree,
+                    &self.parents,
+                    lower,
+                    &self.filter,
+                    narrowing.then_some(previous.as_slice()),
+                    &mut matches,
+                );
+                self.matches = matches;
+                if narrowing {
+                    if self.filter_stack.len() >= FILTER_STACK {
+                        self.filter_stack.remove(0);
+                    }
+                    self.filter_stack.push((old, previous));
+                } else {
+                    self.filter_stack.clear();
+                }
+            }
             self.expanded_filter.clear();
             self.expanded_filter.resize(tree.len(), true);
         }
@@ -535,163 +560,27 @@ impl NavModel {
         self.select(tree, sel);
     }
 
-    // ---- rows -------------------------------------------------------------------------------
-
-    /// Rows `start..start + count` (fewer at the end). Costs a descent from the root (skipping
-    /// sibling subtrees by their counts) plus `count` steps.
-    pub fn window(&mut self, tree: &FileTree, start: usize, count: usize) -> Vec<Row> {
-        let mut out = Vec::with_capacity(count.min(self.len().saturating_sub(start)));
-        if start >= self.len() || count == 0 {
-            return out;
-        }
-        let mut stack: Vec<Frame> = Vec::new();
-        let (mut parent, mut depth, mut guides) = (FileTree::ROOT, 0u16, 0u32);
-        let mut rest = start;
-        // Descend to the row `start`.
-        loop {
-            let kids = self.sorted_children(tree, parent);
-            let mut idx = 0;
-            while idx < kids.len() {
-                let span = self.span(kids[idx]);
-                if rest < span {
-                    break;
-                }
-                rest -= span;
-                idx += 1;
-            }
-            if idx == kids.len() {
-                return out;
-            }
-            let child = kids[idx];
-            let last = idx + 1 == kids.len();
-            stack.push(Frame {
-                kids,
-                idx,
-                depth,
-                guides,
-            });
-            if rest == 0 {
-                break;
-            }
-            // The row is inside this child: skip the child's own row and go down.
-            rest -= 1;
-            guides = child_guides(guides, depth, last);
-            depth += 1;
-            parent = child;
-        }
-        // Walk forward from there.
-        while out.len() < count {
-            let Some(f) = stack.last_mut() else {
-                break;
-            };
-            if f.idx >= f.kids.len() {
-                stack.pop();
-                if let Some(up) = stack.last_mut() {
-                    up.idx += 1;
-                }
-                continue;
-            }
-            let node = f.kids[f.idx];
-            let last = f.idx + 1 == f.kids.len();
-            let row = Row {
-                node,
-                depth: f.depth,
-                last,
-                guides: f.guides,
-            };
-            out.push(row);
-            if self.span(node) > 1 {
-                let kids = self.sorted_children(tree, node);
-                stack.push(Frame {
-                    kids,
-                    idx: 0,
-                    depth: row.depth + 1,
-                    guides: child_guides(row.guides, row.depth, last),
-                });
-            } else if let Some(f) = stack.last_mut() {
-                f.idx += 1;
-            }
-        }
-        out
-    }
-
-    /// The row index of a node, if it is visible.
-    pub fn index_of(&mut self, tree: &FileTree, node: NodeId) -> Option<usize> {
-        if node == FileTree::ROOT || !self.included.get(node.0 as usize).copied()? {
-            return None;
-        }
-        let mut chain = vec![node];
-        let mut cur = tree.parent(node)?;
-        while cur != FileTree::ROOT {
-            if !self.is_expanded(cur) {
-                return None;
-            }
-            chain.push(cur);
-            cur = tree.parent(cur)?;
-        }
-        let mut index = 0usize;
-        let mut parent = FileTree::ROOT;
-        for (level, &c) in chain.iter().rev().enumerate() {
-            if level > 0 {
-                index += 1; // the parent's own row
-            }
-            let kids = self.sorted_children(tree, parent);
-            for &k in kids.iter() {
-                if k == c {
-                    break;
-                }
-                index += self.span(k);
-            }
-            parent = c;
-        }
-        Some(index)
-    }
-
-    /// Rows a visible node takes: its own, plus its children's when expanded.
-    fn span(&self, node: NodeId) -> usize {
-        let i = node.0 as usize;
-        1 + if self.is_expanded(node) {
-            self.inner[i] as usize
-        } else {
-            0
-        }
-    }
-
-    /// The shown children of a directory in display order, cached until what is shown changes.
-    fn sorted_children(&mut self, tree: &FileTree, id: NodeId) -> Arc<[NodeId]> {
-        if let Some(k) = self.sorted.get(&id.0) {
-            return k.clone();
-        }
-        let mut kids: Vec<NodeId> = tree
-            .children(id)
-            .iter()
-            .copied()
-            .filter(|c| self.included[c.0 as usize])
-            .collect();
-        if self.sort == SortOrder::Size && kids.len() > 1 {
-            let sizes = self.sizes_for(tree, self.layer);
-            // Children come sorted by name; a stable sort keeps that order among equal sizes.
-            kids.sort_by(|a, b| sizes[b.0 as usize].cmp(&sizes[a.0 as usize]));
-        }
-        let kids: Arc<[NodeId]> = kids.into();
-        self.sorted.insert(id.0, kids.clone());
-        kids
-    }
-
     // ---- per-row data -----------------------------------------------------------------------
 
-    /// Directory sizes as of `layer` (index by `NodeId.0`), cached for a few layers.
-    pub fn sizes_for(&mut self, tree: &FileTree, layer: usize) -> &[u64] {
-        if let Some(pos) = self.sizes.iter().position(|(l, _)| *l == layer) {
+    /// Sizes for the current layer and mode (index by `NodeId.0`): everything up to the layer
+    /// in the aggregated view, the bytes this layer wrote or removed in the layer view (so a
+    /// directory shows what the layer did below it). Cached for a few layer-mode pairs.
+    pub fn sizes(&mut self, tree: &FileTree) -> &[u64] {
+        let key = (self.layer, self.mode);
+        if let Some(pos) = self.sizes.iter().position(|(k, _)| *k == key) {
             if pos + 1 != self.sizes.len() {
                 let entry = self.sizes.remove(pos);
                 self.sizes.push(entry);
             }
         } else {
-            if self.sizes.len() >= SIZE_CACHE {
+            if self.sizes.len() >= VIEW_CACHE {
                 self.sizes.remove(0);
             }
-            self.sizes.push((layer, tree.sizes_at(layer)));
+            let table = match self.mode {
+                Mode::Aggregated => tree.sizes_at(self.layer),
+                Mode::Layer => layer_change_sizes(tree, &self.parents, self.layer),
+            };
+            self.sizes.push((key, table));
         }
         &self.sizes.last().expect("just pushed").1
     }
@@ -709,12 +598,15 @@ impl NavModel {
         let id = row.node;
         let version = shown_version(tree, id, self.layer);
         let is_dir = version.is_some_and(|v| v.entry_kind() == Some(Kind::Dir));
-        let change = self.change(tree, id);
-        let size = if change == Change::Removed {
+        let change = match &self.changes {
+            Some(table) => table[id.0 as usize],
+            None => self.change(tree, id),
+        };
+        let size = if change == Change::Removed && self.mode == Mode::Aggregated {
             // A removed path has no size as of this layer; show what was removed.
             version.map_or(0, |v| v.size)
         } else {
-            self.sizes_for(tree, self.layer)[id.0 as usize]
+            self.sizes(tree)[id.0 as usize]
         };
         RowView {
             node: id,
@@ -736,20 +628,42 @@ impl NavModel {
     /// Which nodes pass the layer, mode and toggles on their own (the filter aside). Runs on a
     /// change of layer, mode or toggles, not on filter keystrokes.
     fn compute_base(&mut self, tree: &FileTree) {
-        let n = tree.len();
+        let changes = self.changes(tree);
         let mut base = std::mem::take(&mut self.base);
         base.clear();
-        base.extend((0..n).map(|i| i != 0 && self.passes(tree, NodeId(i as u32))));
+        base.extend(
+            changes
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| i != 0 && self.passes(i, c)),
+        );
         self.base = base;
+        self.changes = Some(changes);
     }
 
-    /// Whether a node is shown on its own merits (directories are also shown for a shown
-    /// descendant).
-    fn passes(&self, tree: &FileTree, id: NodeId) -> bool {
-        if self.wasted_only && !self.wasted[id.0 as usize] {
+    /// What happened to every node in this layer and mode. The version walks behind it are
+    /// the costly part of switching layers (about 10 ns a node), so the last few layer-mode
+    /// pairs are kept: paging back and forth through the layer list costs a flat-array pass.
+    fn changes(&mut self, tree: &FileTree) -> Arc<[Change]> {
+        let key = (self.layer, self.mode);
+        if let Some(pos) = self.change_cache.iter().position(|(k, _)| *k == key) {
+            return self.change_cache[pos].1.clone();
+        }
+        let table: Arc<[Change]> = tree.node_ids().map(|id| self.change(tree, id)).collect();
+        if self.change_cache.len() >= VIEW_CACHE {
+            self.change_cache.remove(0);
+        }
+        self.change_cache.push((key, table.clone()));
+        table
+    }
+
+    /// Whether a node with this change is shown on its own merits (directories are also shown
+    /// for a shown descendant).
+    fn passes(&self, i: usize, change: Change) -> bool {
+        if self.wasted_only && !self.wasted[i] {
             return false;
         }
-        match self.change(tree, id) {
+        match change {
             Change::Absent => false,
             Change::Added => self.show.added,
             Change::Modified => self.show.modified,
@@ -808,66 +722,4 @@ impl NavModel {
         }
         self.select(tree, 0);
     }
-}
-
-/// Whether `node` is strictly below `dir`.
-fn is_below(tree: &FileTree, node: NodeId, dir: NodeId) -> bool {
-    let mut cur = tree.parent(node);
-    while let Some(p) = cur {
-        if p == dir {
-            return true;
-        }
-        cur = tree.parent(p);
-    }
-    false
-}
-
-/// The version whose attributes describe a node at `layer`: the live one, else the newest one
-/// that existed before (what a removal removed).
-pub fn shown_version(tree: &FileTree, id: NodeId, layer: usize) -> Option<&Version> {
-    tree.versions(id)
-        .map(|(_, v)| v)
-        .filter(|v| usize::from(v.layer) <= layer)
-        .find(|v| v.exists())
-}
-
-/// The change of layers 1..=`layer` relative to the base layer, as dive's aggregated view
-/// colours it. Layer 0 is its own change (everything added).
-pub fn aggregate_change(tree: &FileTree, id: NodeId, layer: usize) -> Change {
-    if layer == 0 {
-        return tree.change_in(id, 0);
-    }
-    let now = tree.live_at(id, layer).is_some();
-    let before = tree.live_at(id, 0).is_some();
-    let touched = tree.versions(id).any(|(_, v)| {
-        let l = usize::from(v.layer);
-        l >= 1 && l <= layer
-    });
-    match (before, now) {
-        (false, true) => Change::Added,
-        (true, true) if touched => Change::Modified,
-        (true, true) => Change::Unchanged,
-        (true, false) => Change::Removed,
-        // Added by one layer and removed by a later one: stored bytes nobody sees.
-        (false, false) if touched => Change::Removed,
-        (false, false) => Change::Absent,
-    }
-}
-
-/// Nodes with a stored content that no path of the final image names (the reclaimable bytes of
-/// the report, per path).
-fn wasted_nodes(tree: &FileTree) -> Vec<bool> {
-    let mut live = vec![false; tree.contents().count()];
-    for id in tree.node_ids() {
-        if let Some(c) = tree.live_final(id).and_then(Version::content) {
-            live[c.0 as usize] = true;
-        }
-    }
-    let mut wasted = vec![false; tree.len()];
-    for (cid, content) in tree.contents() {
-        if !live[cid.0 as usize] && content.size > 0 {
-            wasted[tree.version(content.version).node().0 as usize] = true;
-        }
-    }
-    wasted
 }

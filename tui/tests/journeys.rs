@@ -68,8 +68,8 @@ fn moving_and_paging_stay_in_bounds() {
     press(&mut app, Action::Home);
     assert_eq!(app.nav.selected(), 0);
     press(&mut app, Action::PageDown);
-    // One page is the tree's height at 120x40: 40 - status line - 2 borders - header = 36.
-    assert_eq!(app.nav.selected(), 36);
+    // One page is the tree's rows at 120x40: 40 - status line - 2 borders - header - footer.
+    assert_eq!(app.nav.selected(), 35);
     press(&mut app, Action::PageUp);
     assert_eq!(app.nav.selected(), 0);
 }
@@ -333,4 +333,43 @@ fn mouse_wheel_scrolls_and_click_selects() {
     });
     assert_eq!(app.pane, Pane::Layers);
     assert_eq!(app.layer, 1);
+}
+
+#[test]
+fn removed_files_can_be_extracted_from_the_layer_that_stored_them() {
+    let mut app = example_app();
+    let dir = tempfile::tempdir().unwrap();
+    app.extract_dir = dir.path().to_path_buf();
+    // At the last layer the .deb files are gone (shown red); their bytes are still stored.
+    press(&mut app, Action::ToggleWasted);
+    press(&mut app, Action::CollapseAll);
+    let deb = row_paths(&mut app)
+        .into_iter()
+        .find(|p| p.ends_with("gcc-12_12.2.0-14_amd64.deb"))
+        .unwrap();
+    select_path(&mut app, &deb);
+    press(&mut app, Action::Extract);
+    key(&mut app, KeyCode::Enter);
+    let written = std::fs::metadata(dir.path().join("gcc-12_12.2.0-14_amd64.deb")).unwrap();
+    let node = app.tree().lookup(deb.as_bytes()).unwrap();
+    let stored = app.content_of(node).unwrap();
+    assert_eq!(written.len(), app.tree().content(stored).size);
+}
+
+#[test]
+fn a_burst_of_typing_filters_once_when_synced() {
+    let mut app = example_app();
+    press(&mut app, Action::Filter);
+    for c in "hello".chars() {
+        app.on_key(crossterm::event::KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        ));
+    }
+    // Not applied until the loop syncs before drawing...
+    assert_eq!(app.nav.filter(), "");
+    assert_eq!(app.filter_text, "hello");
+    // ...or until a key that acts on the rows arrives.
+    press(&mut app, Action::Down);
+    assert_eq!(app.nav.filter(), "hello");
 }

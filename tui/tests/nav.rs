@@ -118,3 +118,20 @@ fn filter_matches_are_path_substrings() {
         }
     }
 }
+
+#[test]
+fn incremental_filtering_equals_filtering_from_scratch() {
+    let analysis = example_analysis();
+    let tree = &analysis.tree;
+    let mut nav = NavModel::new(tree);
+    // Typing, Backspace (served from the kept matches), retyping, case changes, clearing.
+    for f in [
+        "u", "us", "usr", "usr/", "usr/l", "usr/", "usr", "usr/b", "usr/bi", "usr/b", "U", "",
+        "deb", "de", "d", "do", "doc",
+    ] {
+        nav.set_filter(tree, f);
+        let mut fresh = NavModel::new(tree);
+        fresh.set_filter(tree, f);
+        assert_eq!(nav.all_rows(tree), fresh.all_rows(tree), "filter {f:?}");
+    }
+}

@@ -87,3 +87,15 @@ fn loading_screen() {
     .unwrap();
     insta::assert_snapshot!(t.backend());
 }
+
+#[test]
+fn wasted_only_explains_the_selection() {
+    let mut app = example_app();
+    press(&mut app, Action::ToggleWasted);
+    press(&mut app, Action::CollapseAll);
+    select_path(
+        &mut app,
+        "/var/cache/apt/archives/gcc-12_12.2.0-14_amd64.deb",
+    );
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}

@@ -17,6 +17,8 @@ sock="imgslim-smoke-$$"
 t() { tmux -L "$sock" "$@"; }
 cleanup() {
     t kill-server >/dev/null 2>&1
+    # A server run with -D leaves its socket behind.
+    rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock"
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -70,6 +72,8 @@ for _ in $(seq 50); do
     [ -S "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$sock" ] && break
     sleep 0.1
 done
+# The commands below use bash syntax whatever the user's shell is.
+t set-option -g default-shell "$(command -v bash)"
 if ! t new-session -d -s smoke -x 120 -y 40 \
     "'$bin' explore '$work/example.tar'; echo \"explore exited \$?\"; sleep 60"; then
     echo "smoke: FAIL: tmux could not start a session"
@@ -93,10 +97,27 @@ t send-keys -t smoke Escape
 wait_gone "show or hide this help"
 t send-keys -t smoke Tab Tab Home
 wait_for "Files as of layer 0"
+# A resize lays the screen out again at the new size.
+t resize-window -t smoke -x 80 -y 24
+wait_for "╰────────────────────────────────╯╰────────────────────────────────────────────╯"
 t send-keys -t smoke q
 wait_for "explore exited 0"
 # The alternate screen is gone, so the tree is no longer drawn.
 wait_gone "Files as of layer"
+
+# The loading screen shows at once and q cancels a load that has not finished (stdin that
+# never ends).
+t new-window -t smoke "'$bin' explore - < <(sleep 60); echo \"explore exited \$?\"; sleep 60"
+wait_for "Loading -"
+t send-keys -t smoke q
+wait_for "explore exited 0"
+t kill-window -t smoke
+
+# A file that is not an image: the error is printed after the terminal is restored.
+printf 'not an image' >"$work/junk.tar"
+t new-window -t smoke "'$bin' explore '$work/junk.tar'; echo \"explore exited \$?\"; sleep 60"
+wait_for "explore exited 2"
+wait_for "imgslim: error: $work/junk.tar"
 
 if [ "$failures" -ne 0 ]; then
     echo "smoke: $failures check(s) failed"

@@ -13,8 +13,6 @@
 //! Unlike dive, which re-stacks every lower layer for each whiteout, the lower stack is kept
 //! incrementally, so this is linear in the number of entries.
 
-use std::collections::{BTreeMap, HashMap};
-
 use serde::Serialize;
 
 use crate::layer::scan::{Kind, LayerScan};
@@ -57,15 +55,20 @@ struct Info {
 
 #[derive(Debug, Clone)]
 struct DNode {
-    children: BTreeMap<Box<[u8]>, u32>,
+    /// Name as a range of `DTree::names`.
+    name: (u32, u32),
+    /// Children sorted by name bytes (Go's `sort.Strings` order).
+    children: Vec<u32>,
     info: Info,
 }
 
-/// A dive `FileTree`: children keyed by raw name, iterated in byte order like Go's
-/// `sort.Strings`.
+/// A dive `FileTree`: children kept sorted by raw name, iterated in byte order like Go's
+/// `sort.Strings`. Names live in one arena and children in sorted vectors: a map per node cost
+/// several times the memory of the layer data it describes.
 #[derive(Debug, Clone)]
 struct DTree {
     nodes: Vec<DNode>,
+    names: Vec<u8>,
 }
 
 const WHITEOUT: &[u8] = b".wh.";
@@ -75,9 +78,11 @@ impl DTree {
     fn new() -> Self {
         DTree {
             nodes: vec![DNode {
-                children: BTreeMap::new(),
+                name: (0, 0),
+                children: Vec::new(),
                 info: Info::default(),
             }],
+            names: Vec::new(),
         }
     }
 
@@ -86,26 +91,44 @@ impl DTree {
         trimmed.split(|&b| b == b'/').filter(|n| !n.is_empty())
     }
 
+    fn name(&self, node: u32) -> &[u8] {
+        let (start, len) = self.nodes[node as usize].name;
+        &self.names[start as usize..(start + len) as usize]
+    }
+
+    /// Position of `name` among `node`'s children: `Ok(i)` found, `Err(i)` where to insert.
+    fn find(&self, node: u32, name: &[u8]) -> Result<usize, usize> {
+        self.nodes[node as usize]
+            .children
+            .binary_search_by(|&c| self.name(c).cmp(name))
+    }
+
+    fn child(&self, node: u32, name: &[u8]) -> Option<u32> {
+        let i = self.find(node, name).ok()?;
+        Some(self.nodes[node as usize].children[i])
+    }
+
     /// `FileTree.AddPath`: create missing intermediate nodes with an empty FileInfo, stop silently
     /// at a `.wh..wh.` name, and set the payload on the last node.
     fn add_path(&mut self, path: &[u8], info: Info) {
         let names: Vec<&[u8]> = Self::names(path).collect();
         let mut node = 0u32;
         for (i, name) in names.iter().enumerate() {
-            node = match self.nodes[node as usize].children.get(*name) {
-                Some(&c) => c,
-                None => {
+            node = match self.find(node, name) {
+                Ok(pos) => self.nodes[node as usize].children[pos],
+                Err(pos) => {
                     if name.starts_with(DOUBLE_WHITEOUT) {
                         return;
                     }
                     let id = self.nodes.len() as u32;
+                    let start = self.names.len() as u32;
+                    self.names.extend_from_slice(name);
                     self.nodes.push(DNode {
-                        children: BTreeMap::new(),
+                        name: (start, name.len() as u32),
+                        children: Vec::new(),
                         info: Info::default(),
                     });
-                    self.nodes[node as usize]
-                        .children
-                        .insert((*name).into(), id);
+                    self.nodes[node as usize].children.insert(pos, id);
                     id
                 }
             };
@@ -118,7 +141,7 @@ impl DTree {
     fn get(&self, path: &[u8]) -> Option<u32> {
         let mut node = 0u32;
         for name in Self::names(path) {
-            node = *self.nodes[node as usize].children.get(name)?;
+            node = self.child(node, name)?;
         }
         Some(node)
     }
@@ -130,12 +153,14 @@ impl DTree {
         };
         let mut node = 0u32;
         for name in parents {
-            match self.nodes[node as usize].children.get(*name) {
-                Some(&c) => node = c,
+            match self.child(node, name) {
+                Some(c) => node = c,
                 None => return,
             }
         }
-        self.nodes[node as usize].children.remove(*last);
+        if let Ok(pos) = self.find(node, last) {
+            self.nodes[node as usize].children.remove(pos);
+        }
     }
 
     /// Children-first, sorted traversal of every node below `start` (and `start` itself unless it
@@ -151,10 +176,10 @@ impl DTree {
         path: &mut Vec<u8>,
         f: &mut dyn FnMut(u32, &[u8]) -> bool,
     ) -> bool {
-        for (name, &child) in &self.nodes[node as usize].children {
+        for &child in &self.nodes[node as usize].children {
             let len = path.len();
             path.push(b'/');
-            path.extend_from_slice(name);
+            path.extend_from_slice(self.name(child));
             let go_on = self.visit_inner(child, path, f);
             path.truncate(len);
             if !go_on {
@@ -223,14 +248,40 @@ fn layer_tree(scan: &LayerScan) -> (DTree, u64) {
     (tree, size)
 }
 
-#[derive(Default)]
+/// dive's per-path record (`EfficiencyData`).
+#[derive(Clone, Copy)]
 struct Tally {
     cumulative: i64,
-    /// -1 until a size is discovered (dive's `minDiscoveredSize`).
+    /// dive's `minDiscoveredSize`: -1 until a size is discovered; `ABSENT` before the path is seen.
     min: i64,
     nodes: u32,
-    /// Order in which the path became inefficient (second sighting).
-    inefficient_at: Option<usize>,
+}
+
+const ABSENT: i64 = i64::MIN;
+
+impl DTree {
+    /// Intern a path as a node of this tree (no whiteout rules: this tree only numbers paths).
+    fn intern(&mut self, path: &[u8]) -> u32 {
+        let mut node = 0u32;
+        for name in Self::names(path) {
+            node = match self.find(node, name) {
+                Ok(pos) => self.nodes[node as usize].children[pos],
+                Err(pos) => {
+                    let id = self.nodes.len() as u32;
+                    let start = self.names.len() as u32;
+                    self.names.extend_from_slice(name);
+                    self.nodes.push(DNode {
+                        name: (start, name.len() as u32),
+                        children: Vec::new(),
+                        info: Info::default(),
+                    });
+                    self.nodes[node as usize].children.insert(pos, id);
+                    id
+                }
+            };
+        }
+        node
+    }
 }
 
 /// Compute dive's figures from the scans, in manifest order (a layer listed twice counts twice, as
@@ -239,33 +290,42 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
     if scans.iter().any(|s| s.dive_rejects) {
         return None;
     }
-    let built: Vec<(DTree, u64)> = scans.iter().map(|s| layer_tree(s)).collect();
-    let mut tallies: HashMap<Vec<u8>, Tally> = HashMap::new();
-    let mut inefficient_order = 0usize;
+    // Tallies are indexed by a path's node in `keys`, a trie of every path seen: far smaller than
+    // a map from full path strings.
+    let mut keys = DTree::new();
+    let mut tallies: Vec<Tally> = Vec::new();
+    let mut inefficient: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut layer_sizes = Vec::with_capacity(scans.len());
     // dive's StackTreeRange(trees, 0, i-1) starts from a copy of the first tree and then stacks
-    // trees 0..i-1 onto it (so for the first layer, the "lower" stack is the layer itself).
-    let mut stacked = built
-        .first()
-        .map(|(t, _)| t.clone())
-        .unwrap_or_else(DTree::new);
-    for (i, (tree, _)) in built.iter().enumerate() {
-        if i > 0 {
-            stacked.stack(&built[i - 1].0);
-        }
+    // trees 0..i-1 onto it (so for the first layer, the "lower" stack is the layer itself). Each
+    // layer's tree is built, visited, stacked and dropped in turn, so only two trees are alive.
+    let mut stacked: Option<DTree> = None;
+    for scan in scans {
+        let (tree, size) = layer_tree(scan);
+        layer_sizes.push(size);
+        let stacked = stacked.get_or_insert_with(|| tree.clone());
         tree.visit(0, b"", &mut |node, path| {
             if !tree.is_leaf(node) {
                 return true;
             }
-            let key = match whiteout_target(path) {
-                Some(t) => t,
-                None => path.to_vec(),
-            };
-            let key = collapse_double_slash(key);
-            let is_whiteout = whiteout_target(path).is_some();
-            let tally = tallies.entry(key.clone()).or_insert_with(|| Tally {
-                min: -1,
-                ..Tally::default()
-            });
+            let target = whiteout_target(path);
+            let is_whiteout = target.is_some();
+            let key = collapse_double_slash(target.unwrap_or_else(|| path.to_vec()));
+            let id = keys.intern(&key) as usize;
+            if tallies.len() <= id {
+                tallies.resize(
+                    id + 1,
+                    Tally {
+                        cumulative: 0,
+                        min: ABSENT,
+                        nodes: 0,
+                    },
+                );
+            }
+            let tally = &mut tallies[id];
+            if tally.min == ABSENT {
+                tally.min = -1;
+            }
             let size = if is_whiteout {
                 let Some(prev) = stacked.get(&key) else {
                     // dive: GetNode fails, the visitor returns the error and the rest of this
@@ -289,27 +349,30 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
             }
             tally.nodes += 1;
             if tally.nodes == 2 {
-                tally.inefficient_at = Some(inefficient_order);
-                inefficient_order += 1;
+                inefficient.push((id as u32, key));
             }
             true
         });
+        stacked.stack(&tree);
     }
+    drop(stacked);
+    drop(keys);
     let mut min_sum = 0i64;
     let mut total_sum = 0i64;
-    let mut inefficient_bytes = 0u64;
-    let mut list = Vec::new();
-    for (path, t) in &tallies {
+    for t in tallies.iter().filter(|t| t.min != ABSENT) {
         min_sum += t.min;
         total_sum += t.cumulative;
-        if t.nodes >= 2 {
-            inefficient_bytes = inefficient_bytes.wrapping_add(t.cumulative as u64);
-            list.push(DiveInefficiency {
-                path: String::from_utf8_lossy(path).into_owned(),
-                count: t.nodes,
-                size_bytes: t.cumulative as u64,
-            });
-        }
+    }
+    let mut inefficient_bytes = 0u64;
+    let mut list = Vec::with_capacity(inefficient.len());
+    for (id, path) in inefficient {
+        let t = tallies[id as usize];
+        inefficient_bytes = inefficient_bytes.wrapping_add(t.cumulative as u64);
+        list.push(DiveInefficiency {
+            path: String::from_utf8_lossy(&path).into_owned(),
+            count: t.nodes,
+            size_bytes: t.cumulative as u64,
+        });
     }
     let efficiency_score = if total_sum == 0 {
         1.0
@@ -321,7 +384,6 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
             .cmp(&a.size_bytes)
             .then_with(|| a.path.cmp(&b.path))
     });
-    let layer_sizes: Vec<u64> = built.iter().map(|(_, s)| *s).collect();
     let size_bytes = layer_sizes.iter().sum();
     let user_size_bytes = layer_sizes.iter().skip(1).sum::<u64>();
     Some(DiveFigures {

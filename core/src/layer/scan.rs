@@ -10,6 +10,7 @@ use super::compression::{self, Compression, DecodeError, LimitHit, Prefixed};
 use super::path::{self, Whiteout};
 use crate::error::{Error, Location, Result};
 use crate::options::Limits;
+use crate::parallel::{self, ContentHasher};
 use crate::progress::{CancelledIo, Progress, Ticking};
 use crate::source::{RangeReader, Sequential, SkipRead, Source};
 use crate::tar::{Item, TarError, TarReader, typeflag};
@@ -63,8 +64,10 @@ pub(crate) struct ScanEntry {
     pub gid: u32,
     /// Offset of the content in the uncompressed layer stream.
     pub data_offset: u64,
-    /// sha256 of the content, when it was hashed while streaming.
-    pub hash: Option<[u8; 32]>,
+    /// Index into [`LayerScan::hashes`] of the content's sha256, or `NO_HASH`. Kept out of line:
+    /// most entries are directories, links or unhashed files, and 32 inline bytes each would
+    /// dominate the scan's memory.
+    pub hash: u32,
 }
 
 /// Everything learnt from one layer stream.
@@ -80,6 +83,8 @@ pub(crate) struct LayerScan {
     pub diff_id: Option<String>,
     /// sha256 of the blob as stored, when it was computed.
     pub blob_digest: Option<String>,
+    /// sha256 of contents hashed while streaming.
+    pub hashes: Vec<[u8; 32]>,
     /// Whether every regular file's content was hashed.
     pub hashed_all: bool,
     /// dive 0.13.1 would refuse this layer (a PAX global header with a name).
@@ -87,7 +92,15 @@ pub(crate) struct LayerScan {
     pub warnings: Vec<Warning>,
 }
 
+/// `ScanEntry::hash` of an entry whose content was not hashed.
+pub(crate) const NO_HASH: u32 = u32::MAX;
+
 impl LayerScan {
+    /// The sha256 of an entry's content, if it was hashed.
+    pub(crate) fn hash_of(&self, e: &ScanEntry) -> Option<[u8; 32]> {
+        self.hashes.get(e.hash as usize).copied()
+    }
+
     /// Bytes of a span.
     pub(crate) fn bytes(&self, span: Span) -> &[u8] {
         &self.names[span.start as usize..(span.start + span.len) as usize]
@@ -184,12 +197,12 @@ pub(crate) fn scan(
             };
             if kind == Compression::None && !plan.verify {
                 // Seekable plain tar: contents can be skipped without reading them.
-                let mut scan = walk(raw, plan, at)?;
+                let mut scan = walk(raw, plan, at, len)?;
                 scan.compression = Some(kind);
                 scan.stream_len = len;
                 return Ok(scan);
             }
-            scan_stream(Sequential(raw), kind, cap, plan, at)
+            scan_stream(Sequential(raw), kind, blob_len, cap, plan, at)
         }
         LayerInput::Stream { reader, .. } => {
             let raw = Ticking {
@@ -197,7 +210,7 @@ pub(crate) fn scan(
                 progress,
             };
             let (kind, prefixed) = Prefixed::sniff(raw).map_err(&map)?;
-            scan_stream(prefixed, kind, cap, plan, at)
+            scan_stream(prefixed, kind, blob_len, cap, plan, at)
         }
     }
 }
@@ -205,6 +218,7 @@ pub(crate) fn scan(
 fn scan_stream<R: Read>(
     raw: R,
     kind: Compression,
+    blob_len: u64,
     cap: u64,
     plan: ScanPlan<'_>,
     at: &Location,
@@ -221,7 +235,7 @@ fn scan_stream<R: Read>(
                 inner: decoded,
                 hasher: Sha256::new(),
             };
-            let mut scan = walk(&mut stream, plan, at)?;
+            let mut scan = walk(&mut stream, plan, at, blob_len)?;
             io::copy(&mut stream, &mut io::sink()).map_err(&map)?;
             scan.diff_id = Some(digest_string(stream.hasher));
             scan
@@ -237,7 +251,7 @@ fn scan_stream<R: Read>(
         scan
     } else {
         let decoded = compression::decoder(kind, raw, cap).map_err(&map)?;
-        let mut scan = walk(decoded, plan, at)?;
+        let mut scan = walk(decoded, plan, at, blob_len)?;
         scan.compression = Some(kind);
         scan
     };
@@ -304,15 +318,39 @@ fn kind_of(typeflag: u8) -> Option<Kind> {
     })
 }
 
-/// Walk the tar entries of an (uncompressed) layer stream.
-fn walk<R: SkipRead>(stream: R, plan: ScanPlan<'_>, at: &Location) -> Result<LayerScan> {
-    let mut tar = TarReader::new(stream);
-    let mut scan = LayerScan {
-        hashed_all: plan.hash_contents || !tar.skips_cheaply(),
-        ..LayerScan::default()
-    };
-    let hash_contents = scan.hashed_all;
-    let mut buf = vec![0u8; 128 * 1024];
+/// Layers whose blob is at least this large hash on a second thread; for smaller ones a thread
+/// costs more than it saves.
+const PIPELINE_FROM: u64 = 16 << 20;
+
+/// Walk the tar entries of an (uncompressed) layer stream. `blob_len` (the stored size) decides
+/// whether hashing is worth a thread of its own.
+fn walk<R: SkipRead>(
+    stream: R,
+    plan: ScanPlan<'_>,
+    at: &Location,
+    blob_len: u64,
+) -> Result<LayerScan> {
+    let tar = TarReader::new(stream);
+    let hash_contents = plan.hash_contents || !tar.skips_cheaply();
+    let pipelined = hash_contents && blob_len >= PIPELINE_FROM;
+    let (scan, hashes) = parallel::with_hasher(pipelined, |hasher| {
+        walk_entries(tar, plan, at, hash_contents, hasher)
+    });
+    let mut scan = scan?;
+    scan.hashes = hashes;
+    scan.hashed_all = hash_contents;
+    Ok(scan)
+}
+
+fn walk_entries<R: SkipRead>(
+    mut tar: TarReader<R>,
+    plan: ScanPlan<'_>,
+    at: &Location,
+    hash_contents: bool,
+    hasher: &mut dyn ContentHasher,
+) -> Result<LayerScan> {
+    let mut scan = LayerScan::default();
+    let mut hashed = 0u32;
     let terr = |e| tar_error(at, e, plan.limits);
     while let Some(item) = tar.next_item().map_err(terr)? {
         let e = match item {
@@ -365,19 +403,21 @@ fn walk<R: SkipRead>(stream: R, plan: ScanPlan<'_>, at: &Location) -> Result<Lay
             Kind::Symlink => e.link.clone(),
             _ => Vec::new(),
         };
-        let mut hash = None;
+        let mut hash = NO_HASH;
         if kind == Kind::File && e.data_len > 0 && hash_contents {
-            let mut h = Sha256::new();
             loop {
+                let mut buf = hasher.buffer();
                 let n = tar
                     .read_data(&mut buf)
                     .map_err(|err| map_io(at, err, plan.limits))?;
                 if n == 0 {
                     break;
                 }
-                h.update(&buf[..n]);
+                hasher.submit(buf, n);
             }
-            hash = Some(h.finalize().into());
+            hasher.end_entry();
+            hash = hashed;
+            hashed += 1;
         }
         let path = scan.push_name(&cleaned, at)?;
         let link = scan.push_name(&link, at)?;

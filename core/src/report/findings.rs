@@ -72,4 +72,10 @@ pub struct Proposal {
     pub dockerfile: Option<String>,
     /// Exactly what to copy (for scratch and multi-stage proposals).
     pub copy: Vec<String>,
+    /// The layer the change applies to (cleanup and squash proposals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub layer: Option<usize>,
+    /// The instruction that replaces that layer's instruction (cleanup proposals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instruction: Option<String>,
 }

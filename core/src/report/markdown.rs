@@ -92,6 +92,44 @@ pub fn render(r: &Report, out: &mut dyn Write) -> fmt::Result {
             )?;
         }
     }
+    if !r.findings.is_empty() {
+        writeln!(out, "\n### Findings\n")?;
+        writeln!(out, "| rule | severity | bytes | layer | what |")?;
+        writeln!(out, "|---|---|---:|---:|---|")?;
+        for f in &r.findings {
+            let sev = serde_json::to_value(f.severity)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "| `{}` {} | {sev} | {} | {} | {} |",
+                f.rule,
+                f.name,
+                bytes(f.bytes),
+                f.layer.map_or(String::new(), |l| l.to_string()),
+                cell(&f.message)
+            )?;
+        }
+    }
+    if !r.proposals.is_empty() {
+        writeln!(out, "\n### Proposals\n")?;
+        writeln!(out, "| kind | saves | size after | what |")?;
+        writeln!(out, "|---|---:|---:|---|")?;
+        for p in &r.proposals {
+            let kind = serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "| {kind} | {} | {} | {} |",
+                bytes(p.saved_bytes),
+                bytes(p.estimated_size_bytes),
+                cell(&p.title)
+            )?;
+        }
+    }
     if !r.warnings.is_empty() {
         writeln!(out, "\n### Warnings\n")?;
         for w in &r.warnings {

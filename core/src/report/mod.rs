@@ -3,6 +3,7 @@
 
 pub mod findings;
 pub mod markdown;
+pub mod paths;
 pub mod text;
 pub mod units;
 
@@ -43,6 +44,10 @@ pub struct Report {
     /// Slimming proposals, most bytes saved first.
     #[serde(default)]
     pub proposals: Vec<findings::Proposal>,
+    /// Sizes of the final image's larger files and of its directories, so saved reports can be
+    /// diffed by path (empty in reports written before it existed).
+    #[serde(default, skip_serializing_if = "paths::PathSizes::is_empty")]
+    pub paths: paths::PathSizes,
     /// Oddities that did not stop the analysis.
     pub warnings: Vec<Warning>,
 }

@@ -185,11 +185,68 @@ pub fn render(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
         }
         writeln!(out)?;
     }
+    findings(r, style, out)?;
     if !r.warnings.is_empty() {
         writeln!(out, "{}", style.bold("Warnings"))?;
         for w in &r.warnings {
             writeln!(out, "  {} {}", style.warn("!"), w.message)?;
         }
+    }
+    Ok(())
+}
+
+/// The findings and proposals sections (shared by `analyze` and `suggest`).
+pub fn findings(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
+    if !r.findings.is_empty() {
+        let total: u64 = r.findings.iter().map(|f| f.bytes).sum();
+        writeln!(
+            out,
+            "{}",
+            style.bold(&format!("Findings ({}, {} in all)", r.findings.len(), bytes(total)))
+        )?;
+        for f in &r.findings {
+            let sev = serde_json::to_value(f.severity)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let sev = if f.severity >= super::findings::Severity::Medium {
+                style.warn(&format!("{sev:<6}"))
+            } else {
+                format!("{sev:<6}")
+            };
+            let at = f.layer.map_or(String::new(), |l| format!("layer {l}"));
+            writeln!(
+                out,
+                "  {} {sev} {:>10}  {:<24} {}",
+                f.rule,
+                if f.bytes > 0 { bytes(f.bytes) } else { "-".into() },
+                f.name,
+                style.dim(&at)
+            )?;
+            writeln!(out, "        {}", f.message)?;
+            if let Some(c) = &f.command {
+                writeln!(out, "        {}", style.dim(&format!("by: {}", command(c))))?;
+            }
+        }
+        writeln!(out)?;
+    }
+    if !r.proposals.is_empty() {
+        writeln!(out, "{}", style.bold("Proposals (imgslim suggest prints the Dockerfiles)"))?;
+        for p in &r.proposals {
+            let kind = serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "  {:<12} {:>10} -> {:>10}  {}",
+                kind,
+                format!("-{}", bytes(p.saved_bytes)),
+                bytes(p.estimated_size_bytes),
+                p.title
+            )?;
+        }
+        writeln!(out)?;
     }
     Ok(())
 }

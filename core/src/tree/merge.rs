@@ -414,7 +414,7 @@ impl Merger {
                     size: e.size,
                     layer,
                     data_offset: e.data_offset,
-                    hash: e.hash,
+                    hash: scan.hash_of(e),
                     version: VersionId(self.tree.versions.len() as u32),
                 });
                 v.content = cid;

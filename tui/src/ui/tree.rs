@@ -103,11 +103,21 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App, area: Rect) {
         Paragraph::new(Line::styled(header, header_style)),
         Rect { height: 1, ..inner },
     );
+    // The last line explains the selection: its full path, and why it counts as waste.
+    let footer = inner.height >= 4;
     let rows_area = Rect {
         y: inner.y + 1,
-        height: inner.height - 1,
+        height: inner.height - 1 - u16::from(footer),
         ..inner
     };
+    if footer {
+        let area = Rect {
+            y: inner.y + inner.height - 1,
+            height: 1,
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(selection_line(app)), area);
+    }
     app.areas.tree = rows_area;
     let range = app.nav.scroll_into_view(usize::from(rows_area.height));
     let selected = app.nav.selected();
@@ -130,6 +140,33 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App, area: Rect) {
         lines.push(line);
     }
     frame.render_widget(Paragraph::new(lines), rows_area);
+}
+
+/// The selected path and, when a stored copy of it is wasted, how much and why.
+fn selection_line(app: &App) -> Line<'static> {
+    let Some(node) = app.nav.selected_node() else {
+        return Line::raw("");
+    };
+    let path = app.tree().path_string(node);
+    let mut spans = Vec::new();
+    // Reasons first: a long path is cut at the pane's edge, the explanation must not be. The
+    // report lists at most `list_limit` wasted files; scanning them per frame costs microseconds.
+    for w in app.analysis.report.wasted.iter().filter(|w| w.path == path) {
+        spans.push(Span::styled(
+            format!(
+                "✗ {} {}, stored in layer {} · ",
+                units::bytes(w.bytes),
+                super::details::reason(w.reason, w.by_layer),
+                w.layer
+            ),
+            Style::new().fg(Color::Red),
+        ));
+    }
+    spans.push(Span::styled(
+        path,
+        Style::new().add_modifier(Modifier::BOLD),
+    ));
+    Line::from(spans)
 }
 
 fn render_row(

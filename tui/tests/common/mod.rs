@@ -34,22 +34,26 @@ pub fn example_app() -> App {
     app
 }
 
-/// Press the first key the table binds to `action`.
+/// Press the first key the table binds to `action`, then sync as the event loop does before
+/// each draw.
 pub fn press(app: &mut App, action: Action) {
     let key = app.keys.keys_for(action)[0];
     app.on_key(KeyEvent::new(key.code, key.mods));
+    app.sync();
 }
 
-/// Type text as plain key presses.
+/// Type text as plain key presses, syncing after each as if each were drawn.
 pub fn type_text(app: &mut App, text: &str) {
     for c in text.chars() {
         app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE));
+        app.sync();
     }
 }
 
-/// Press a raw key.
+/// Press a raw key, then sync.
 pub fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE));
+    app.sync();
 }
 
 /// Draw the app into a TestBackend and return the terminal.
