@@ -20,6 +20,9 @@ pub enum Pane {
     Image,
     /// The file tree.
     Tree,
+    /// The findings view: the rules that fired, drawn over the whole explorer. Not in the Tab
+    /// cycle; its own key opens it, and that key, Tab or Esc go back.
+    Findings,
 }
 
 /// A line being edited at the bottom of the screen.
@@ -45,6 +48,8 @@ pub struct Areas {
     pub image: Rect,
     /// The tree's row area (below the column header).
     pub tree: Rect,
+    /// The findings list's inner area (empty unless the findings view is shown).
+    pub findings: Rect,
 }
 
 /// The explorer.
@@ -61,6 +66,10 @@ pub struct App {
     pub layer: usize,
     /// Selected entry of the wasted-file list.
     pub wasted_selected: usize,
+    /// Selected entry of the findings list.
+    pub finding_selected: usize,
+    /// The pane the findings view returns to.
+    pub findings_back: Pane,
     /// Show permission and owner columns.
     pub attributes: bool,
     /// The help overlay is open.
@@ -91,6 +100,8 @@ impl App {
             pane: Pane::Tree,
             layer,
             wasted_selected: 0,
+            finding_selected: 0,
+            findings_back: Pane::Tree,
             attributes: true,
             help: false,
             prompt: None,
@@ -213,6 +224,7 @@ impl App {
         match action {
             Action::Quit => self.quit = true,
             Action::Help => self.help = true,
+            Action::Cancel if self.pane == Pane::Findings => self.pane = self.findings_back,
             Action::Cancel => {
                 if !self.filter_text.is_empty() {
                     self.filter_text.clear();
@@ -224,6 +236,7 @@ impl App {
                     Pane::Layers => Pane::Tree,
                     Pane::Tree => Pane::Image,
                     Pane::Image => Pane::Layers,
+                    Pane::Findings => self.findings_back,
                 }
             }
             Action::SwitchPaneBack => {
@@ -231,6 +244,15 @@ impl App {
                     Pane::Layers => Pane::Image,
                     Pane::Image => Pane::Tree,
                     Pane::Tree => Pane::Layers,
+                    Pane::Findings => self.findings_back,
+                }
+            }
+            Action::Findings => {
+                if self.pane == Pane::Findings {
+                    self.pane = self.findings_back;
+                } else {
+                    self.findings_back = self.pane;
+                    self.pane = Pane::Findings;
                 }
             }
             Action::Filter => {
@@ -298,6 +320,7 @@ impl App {
             Pane::Tree => self.tree_page(),
             Pane::Layers => usize::from(self.areas.layers.height).max(1),
             Pane::Image => usize::from(self.areas.image.height).max(1),
+            Pane::Findings => usize::from(self.areas.findings.height).max(1),
         }
     }
 
@@ -313,6 +336,10 @@ impl App {
                 let n = self.analysis.report.wasted.len();
                 self.wasted_selected = clamp_add(self.wasted_selected, delta, n);
             }
+            Pane::Findings => {
+                let n = self.analysis.report.findings.len();
+                self.finding_selected = clamp_add(self.finding_selected, delta, n);
+            }
         }
     }
 
@@ -322,18 +349,41 @@ impl App {
         self.nav.set_layer(&self.analysis.tree, layer);
     }
 
-    /// Enter on a wasted file: show the layer that stored it and select its path.
+    /// Enter: open a directory in the tree; on a wasted file, show the layer that stored it and
+    /// select its path; on a finding, do the same for its first path.
     fn open(&mut self) {
-        if self.pane != Pane::Image {
-            if self.pane == Pane::Tree {
-                self.nav.toggle_selected(&self.analysis.tree);
+        match self.pane {
+            Pane::Tree => self.nav.toggle_selected(&self.analysis.tree),
+            Pane::Layers => {}
+            Pane::Image => {
+                let Some(w) = self.analysis.report.wasted.get(self.wasted_selected) else {
+                    return;
+                };
+                let (path, layer) = (w.path.clone(), w.layer);
+                self.show_in_tree(&path, layer);
             }
-            return;
+            Pane::Findings => self.open_finding(),
         }
-        let Some(w) = self.analysis.report.wasted.get(self.wasted_selected) else {
+    }
+
+    /// Enter on a finding: show its first path in the tree, as of the layer that brought it in
+    /// (or the last layer when no one layer did).
+    fn open_finding(&mut self) {
+        let Some(f) = self.analysis.report.findings.get(self.finding_selected) else {
             return;
         };
-        let (path, layer) = (w.path.clone(), w.layer);
+        let Some(path) = f.paths.first().cloned() else {
+            self.status = Some(format!("{}: no path to show", f.rule));
+            return;
+        };
+        let last = self.analysis.report.layers.len().saturating_sub(1);
+        let layer = f.layer.unwrap_or(last).min(last);
+        self.show_in_tree(&path, layer);
+    }
+
+    /// Show `path` in the tree as of `layer`: clear what could hide it, expand its ancestors,
+    /// select it and focus the tree. Says in the status bar when it cannot.
+    pub fn show_in_tree(&mut self, path: &str, layer: usize) {
         let Some(node) = self.analysis.tree.lookup(path.as_bytes()) else {
             self.status = Some(format!("{path}: not in the tree"));
             return;
@@ -345,7 +395,13 @@ impl App {
             .set_show(&self.analysis.tree, crate::nav::ShowChanges::default());
         self.nav.set_wasted_only(&self.analysis.tree, false);
         self.select_layer(layer);
-        if self.nav.reveal(&self.analysis.tree, node) {
+        let mut shown = self.nav.reveal(&self.analysis.tree, node);
+        if !shown && self.nav.mode() == Mode::Layer {
+            // Not one of this layer's changes: show everything up to the layer instead.
+            self.nav.set_mode(&self.analysis.tree, Mode::Aggregated);
+            shown = self.nav.reveal(&self.analysis.tree, node);
+        }
+        if shown {
             self.pane = Pane::Tree;
         } else {
             self.status = Some(format!("{path}: hidden in this view"));
@@ -400,7 +456,9 @@ impl App {
     /// Handle a mouse event: the wheel scrolls the pane under the pointer, a click selects.
     pub fn on_mouse(&mut self, ev: MouseEvent) {
         let at = Position::new(ev.column, ev.row);
-        let pane = if self.areas.tree.contains(at) {
+        let pane = if self.areas.findings.contains(at) {
+            Pane::Findings
+        } else if self.areas.tree.contains(at) {
             Pane::Tree
         } else if self.areas.layers.contains(at) {
             Pane::Layers
@@ -446,6 +504,13 @@ impl App {
                         let i = top + usize::from(ev.row - self.areas.layers.y);
                         if i < self.analysis.report.layers.len() {
                             self.select_layer(i);
+                        }
+                    }
+                    Pane::Findings => {
+                        let top = crate::ui::findings::first_visible(self);
+                        let i = top + usize::from(ev.row - self.areas.findings.y);
+                        if i < self.analysis.report.findings.len() {
+                            self.finding_selected = i;
                         }
                     }
                     Pane::Image => {}

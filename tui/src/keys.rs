@@ -48,6 +48,8 @@ pub enum Action {
     ToggleMode,
     /// Show only wasted paths.
     ToggleWasted,
+    /// Open or close the findings view (the rules that fired).
+    Findings,
     /// Extract the selected file to a directory.
     Extract,
     /// Move up.
@@ -66,7 +68,7 @@ pub enum Action {
     Left,
     /// Expand the directory.
     Right,
-    /// Open the selected entry: jump to a wasted file's path in the tree.
+    /// Open the selected entry: jump to a wasted file's or a finding's path in the tree.
     Open,
     /// Close the overlay or prompt; clear the filter.
     Cancel,
@@ -74,7 +76,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the help overlay lists them.
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 27] = [
         Action::Up,
         Action::Down,
         Action::PageUp,
@@ -93,6 +95,7 @@ impl Action {
         Action::ToggleModified,
         Action::ToggleUnchanged,
         Action::ToggleWasted,
+        Action::Findings,
         Action::ToggleAttributes,
         Action::ToggleSort,
         Action::ToggleMode,
@@ -121,6 +124,7 @@ impl Action {
             Action::ToggleSort => "toggle-sort",
             Action::ToggleMode => "toggle-mode",
             Action::ToggleWasted => "toggle-wasted",
+            Action::Findings => "findings",
             Action::Extract => "extract",
             Action::Up => "up",
             Action::Down => "down",
@@ -153,6 +157,7 @@ impl Action {
             Action::ToggleSort => "sort by size or by name",
             Action::ToggleMode => "this layer's changes / everything up to it",
             Action::ToggleWasted => "show only wasted files",
+            Action::Findings => "findings: the rules that fired (again: back)",
             Action::Extract => "extract the selected file to a directory",
             Action::Up => "move up",
             Action::Down => "move down",
@@ -162,7 +167,7 @@ impl Action {
             Action::End => "last entry",
             Action::Left => "collapse, or go to the parent directory",
             Action::Right => "expand the directory",
-            Action::Open => "open dir / show a wasted file in the tree",
+            Action::Open => "open dir / show a wasted file or finding",
             Action::Cancel => "close help or prompt, clear the filter",
         }
     }
@@ -344,6 +349,7 @@ impl Default for KeyBindings {
             (c('u'), Action::ToggleUnchanged),
             (p(K::Char('U')), Action::ToggleUnchanged),
             (p(K::Char('w')), Action::ToggleWasted),
+            (p(K::Char('f')), Action::Findings),
             (c('b'), Action::ToggleAttributes),
             (c('o'), Action::ToggleSort),
             (c('l'), Action::ToggleMode),

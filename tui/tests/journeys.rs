@@ -373,3 +373,97 @@ fn a_burst_of_typing_filters_once_when_synced() {
     press(&mut app, Action::Down);
     assert_eq!(app.nav.filter(), "hello");
 }
+
+#[test]
+fn findings_view_enter_jumps_to_the_findings_first_path() {
+    let mut app = example_app();
+    assert!(
+        !app.analysis.report.findings.is_empty(),
+        "the example image has findings"
+    );
+    press(&mut app, Action::Findings);
+    assert_eq!(app.pane, Pane::Findings);
+    draw(&mut app, 120, 40);
+    // The apt cache finding: stored by layer 1, deleted again by layer 4.
+    let target = app
+        .analysis
+        .report
+        .findings
+        .iter()
+        .position(|f| f.paths.first().is_some_and(|p| p == "/var/cache/apt"))
+        .expect("an apt cache finding");
+    while app.finding_selected < target {
+        press(&mut app, Action::Down);
+    }
+    let f = app.analysis.report.findings[target].clone();
+    assert_eq!(f.layer, Some(1));
+    press(&mut app, Action::Open);
+    assert_eq!(app.pane, Pane::Tree);
+    assert_eq!(app.layer, 1);
+    assert_eq!(app.nav.layer(), 1);
+    assert_eq!(selected_path(&app).as_deref(), Some("/var/cache/apt"));
+    assert!(expanded(&mut app).contains(&"/var/cache".to_owned()));
+    assert_eq!(app.status, None);
+}
+
+#[test]
+fn findings_jump_clears_the_filter_even_in_layer_mode() {
+    let mut app = example_app();
+    press(&mut app, Action::Filter);
+    type_text(&mut app, "hello");
+    key(&mut app, KeyCode::Enter);
+    press(&mut app, Action::ToggleMode);
+    assert_eq!(app.nav.mode(), Mode::Layer);
+    press(&mut app, Action::Findings);
+    press(&mut app, Action::Home);
+    let f = app.analysis.report.findings[0].clone();
+    press(&mut app, Action::Open);
+    assert_eq!(app.pane, Pane::Tree);
+    assert_eq!(app.filter_text, "");
+    assert_eq!(Some(app.layer), f.layer);
+    assert_eq!(selected_path(&app).as_ref(), f.paths.first());
+}
+
+#[test]
+fn findings_key_esc_and_tab_go_back_to_the_previous_pane() {
+    let mut app = example_app();
+    press(&mut app, Action::SwitchPane);
+    assert_eq!(app.pane, Pane::Image);
+    press(&mut app, Action::Findings);
+    assert_eq!(app.pane, Pane::Findings);
+    press(&mut app, Action::Findings);
+    assert_eq!(app.pane, Pane::Image);
+    press(&mut app, Action::Findings);
+    press(&mut app, Action::Cancel);
+    assert_eq!(app.pane, Pane::Image);
+    press(&mut app, Action::Findings);
+    press(&mut app, Action::SwitchPane);
+    assert_eq!(app.pane, Pane::Image);
+    // The list stays in bounds.
+    press(&mut app, Action::Findings);
+    press(&mut app, Action::End);
+    assert_eq!(app.finding_selected, app.analysis.report.findings.len() - 1);
+    press(&mut app, Action::PageDown);
+    assert_eq!(app.finding_selected, app.analysis.report.findings.len() - 1);
+}
+
+#[test]
+fn findings_view_takes_clicks_and_the_explorer_panes_do_not() {
+    let mut app = example_app();
+    press(&mut app, Action::Findings);
+    draw(&mut app, 120, 40);
+    assert_eq!(app.areas.tree, ratatui::layout::Rect::default());
+    let list = app.areas.findings;
+    app.on_mouse(MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column: list.x + 2,
+        row: list.y + 2,
+        modifiers: KeyModifiers::NONE,
+    });
+    assert_eq!(app.pane, Pane::Findings);
+    assert_eq!(app.finding_selected, 2);
+    // Back in the explorer, the findings list no longer takes clicks.
+    press(&mut app, Action::Findings);
+    draw(&mut app, 120, 40);
+    assert_eq!(app.areas.findings, ratatui::layout::Rect::default());
+}

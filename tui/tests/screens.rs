@@ -99,3 +99,11 @@ fn wasted_only_explains_the_selection() {
     );
     insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
 }
+
+#[test]
+fn findings_view_120x40() {
+    let mut app = example_app();
+    press(&mut app, Action::Findings);
+    press(&mut app, Action::Down); // the apt cache, deleted again in a later layer
+    insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
+}

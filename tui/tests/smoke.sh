@@ -95,6 +95,12 @@ t send-keys -t smoke "?"
 wait_for "show or hide this help"
 t send-keys -t smoke Escape
 wait_gone "show or hide this help"
+# The findings view, and Enter on the first finding shows its path in the tree.
+t send-keys -t smoke f
+wait_for "What it does"
+t send-keys -t smoke Enter
+wait_for "Files as of layer 1"
+wait_gone "What it does"
 t send-keys -t smoke Tab Tab Home
 wait_for "Files as of layer 0"
 # A resize lays the screen out again at the new size.

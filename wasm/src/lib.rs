@@ -19,6 +19,7 @@ use std::collections::HashMap;
 use std::io;
 use std::rc::Rc;
 use std::sync::Arc;
+use std::sync::Mutex;
 
 use imgslim_core::diff;
 use imgslim_core::report::{markdown, text, units};
@@ -47,10 +48,35 @@ thread_local! {
 }
 
 /// A [`Source`] that calls a JS `read(offset, length)` returning a `Uint8Array`.
+///
+/// Each call costs a `Blob.slice` and a `FileReaderSync` read in the worker: measured in
+/// Chromium 0.5 ms per call plus about 2 ms per MiB. The core's `RangeReader` asks for 256 KiB
+/// after every skip, once per tar header in a header-only scan: passing that through made the
+/// 1.4 GB corpus image (72 710 reads) take 67 s in the page, against 3.4 s for the same wasm
+/// reading through Node's `fs.readSync`. So reads go through a small cache of windows: a read
+/// far from the last window fetches 16 KiB (a header, a small file); a read that keeps going
+/// forward doubles the window up to 1 MiB, so a scan of many small files costs few calls.
 struct JsSource {
     id: u32,
     len: u64,
+    cache: Mutex<Windows>,
 }
+
+#[derive(Default)]
+struct Windows {
+    /// `(start, bytes)`, most recently used first.
+    list: Vec<(u64, Vec<u8>)>,
+    /// End and size of the last window fetched.
+    last_end: u64,
+    last_size: u64,
+}
+
+/// First window after a jump.
+const MIN_WINDOW: u64 = 16 << 10;
+/// Largest window; reads this big or bigger bypass the cache.
+const MAX_WINDOW: u64 = 1 << 20;
+/// Windows kept.
+const WINDOWS: usize = 8;
 
 impl JsSource {
     fn new(read: Function, len: u64) -> Self {
@@ -60,7 +86,36 @@ impl JsSource {
             *n
         });
         READERS.with(|r| r.borrow_mut().insert(id, read));
-        JsSource { id, len }
+        JsSource {
+            id,
+            len,
+            cache: Mutex::new(Windows::default()),
+        }
+    }
+
+    /// One call of the JS reader: up to `buf.len()` bytes at `offset`.
+    fn read_js(&self, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+        let read = READERS
+            .with(|r| r.borrow().get(&self.id).cloned())
+            .ok_or_else(|| io::Error::other("the reader was released"))?;
+        // Offsets are below 2^53 for any file a browser can hold, so f64 is exact.
+        let got = read
+            .call2(
+                &JsValue::NULL,
+                &JsValue::from_f64(offset as f64),
+                &JsValue::from_f64(buf.len() as f64),
+            )
+            .map_err(|e| io::Error::other(js_message(&e)))?;
+        let bytes: Uint8Array = got
+            .dyn_into()
+            .map_err(|_| io::Error::other("read callback did not return a Uint8Array"))?;
+        let n = (bytes.length() as usize).min(buf.len());
+        if n == bytes.length() as usize {
+            bytes.copy_to(&mut buf[..n]);
+        } else {
+            bytes.subarray(0, n as u32).copy_to(&mut buf[..n]);
+        }
+        Ok(n)
     }
 }
 
@@ -79,23 +134,53 @@ impl Source for JsSource {
         if offset >= self.len || buf.is_empty() {
             return Ok(0);
         }
-        let want = (self.len - offset).min(buf.len() as u64);
-        let read = READERS
-            .with(|r| r.borrow().get(&self.id).cloned())
-            .ok_or_else(|| io::Error::other("the reader was released"))?;
-        // Offsets are below 2^53 for any file a browser can hold, so f64 is exact.
-        let got = read
-            .call2(
-                &JsValue::NULL,
-                &JsValue::from_f64(offset as f64),
-                &JsValue::from_f64(want as f64),
-            )
-            .map_err(|e| io::Error::other(js_message(&e)))?;
-        let bytes: Uint8Array = got
-            .dyn_into()
-            .map_err(|_| io::Error::other("read callback did not return a Uint8Array"))?;
-        let n = (bytes.length() as usize).min(buf.len());
-        bytes.slice(0, n as u32).copy_to(&mut buf[..n]);
+        let want = (self.len - offset).min(buf.len() as u64) as usize;
+        if want as u64 >= MAX_WINDOW {
+            return self.read_js(offset, &mut buf[..want]);
+        }
+        let mut cache = self
+            .cache
+            .lock()
+            .map_err(|_| io::Error::other("read cache poisoned"))?;
+        let hit = cache
+            .list
+            .iter()
+            .position(|(s, b)| *s <= offset && offset < *s + b.len() as u64);
+        let i = match hit {
+            Some(i) => i,
+            None => {
+                // Forward within one window of the last fetch: a scan going on; else a jump.
+                let size = if offset >= cache.last_end && offset - cache.last_end <= MAX_WINDOW {
+                    (cache.last_size * 2).clamp(MIN_WINDOW, MAX_WINDOW)
+                } else {
+                    MIN_WINDOW
+                }
+                .max(want as u64)
+                .min(self.len - offset) as usize;
+                let mut window = vec![0u8; size];
+                let mut filled = 0;
+                while filled < size {
+                    let n = self.read_js(offset + filled as u64, &mut window[filled..])?;
+                    if n == 0 {
+                        break;
+                    }
+                    filled += n;
+                }
+                window.truncate(filled);
+                cache.last_end = offset + filled as u64;
+                cache.last_size = size as u64;
+                if cache.list.len() == WINDOWS {
+                    cache.list.pop();
+                }
+                cache.list.push((offset, window));
+                cache.list.len() - 1
+            }
+        };
+        let entry = cache.list.remove(i);
+        let at = (offset - entry.0) as usize;
+        let n = (entry.1.len() - at).min(want);
+        buf[..n].copy_from_slice(&entry.1[at..at + n]);
+        cache.list.insert(0, entry);
         Ok(n)
     }
 }

@@ -53,7 +53,12 @@ fn hex(b: &[u8]) -> String {
 /// Layer 0 adds app/big (40000 bytes) and app/a.txt; layer 1 deletes app/big with a whiteout
 /// and adds app/b.txt, a copy of app/a.txt. So: 40000 reclaimable bytes, one duplicate group.
 fn example() -> Vec<u8> {
-    let big = vec![7u8; 40_000];
+    example_with(40_000)
+}
+
+/// The example with app/big of `big_bytes`.
+fn example_with(big_bytes: usize) -> Vec<u8> {
+    let big = vec![7u8; big_bytes];
     let text = b"same bytes in two files\n".repeat(100);
     let mut l0 = Vec::new();
     member(&mut l0, "app/", b'5', b"");
@@ -269,4 +274,35 @@ fn errors_carry_the_whole_chain() {
         .err()
         .expect("bad options");
     assert!(error_text(e).starts_with("bad options"));
+}
+
+#[wasm_bindgen_test]
+fn reads_bigger_than_the_cache_window_and_odd_offsets_stay_exact() {
+    // 3 MiB in one file: the scan reads its header and jumps over its contents (a jump starts a
+    // small window again), and the callback's short reads (100 kB) still fill each window.
+    let bytes = Uint8Array::from(&example_with(3 << 20)[..]);
+    let sizes = Array::new();
+    let read = Function::new_with_args(
+        "bytes, sizes, off, len",
+        "sizes.push(len); return bytes.subarray(off, off + Math.min(len, 100000));",
+    )
+    .bind2(&JsValue::NULL, &bytes, &sizes)
+    .unchecked_into::<Function>();
+    let img = Image::open(
+        f64::from(bytes.length()),
+        read,
+        "big.tar".into(),
+        JsValue::UNDEFINED,
+        None,
+    )
+    .unwrap_or_else(|e| panic!("{:?}", JsValue::from(e)));
+    let s = img.summary().unwrap();
+    assert_eq!(num(&s, "reclaimable_bytes"), f64::from(3u32 << 20));
+    assert_eq!(num(&s, "duplicate_bytes"), 2400.0);
+    // Fewer calls than a read per 100 kB of file: the scan skipped the big file's contents.
+    assert!(
+        f64::from(sizes.length()) < f64::from(bytes.length()) / 100_000.0,
+        "{}",
+        sizes.length()
+    );
 }

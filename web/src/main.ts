@@ -122,6 +122,7 @@ async function render() {
   results.dataset.ms = String(Math.round(d.ms));
   results.dataset.wasmMemory = String(d.wasmMemoryBytes);
   compareLabel.hidden = false;
+  $<HTMLInputElement>("compare-input").disabled = false;
   results.focus();
 }
 

@@ -25,7 +25,10 @@ export function treeMap(s: Session): HTMLElement {
   const crumbs = h("nav", { class: "crumbs", "aria-label": "Treemap location" });
   const note = h("p", { class: "hint" });
 
+  let current = s.data.rootId;
+  let laidWidth = 0;
   const show = async (id: number) => {
+    current = id;
     const [rows, chain] = await Promise.all([
       s.call<Row[]>("children", id, undefined, "size"),
       s.call<ArrayLike<number>>("ancestors", id),
@@ -68,6 +71,7 @@ export function treeMap(s: Session): HTMLElement {
     );
 
     const width = box.clientWidth || 800;
+    laidWidth = width;
     const height = box.clientHeight || 400;
     const root = hierarchy<Datum>(datum)
       .sum((d) => (d.children ? 0 : d.size))
@@ -118,7 +122,11 @@ export function treeMap(s: Session): HTMLElement {
     box.replaceChildren(...tiles);
   };
 
-  // Lay out once the panel is visible (it needs a width).
+  // Lay out once the panel is visible (it needs a width), and again when the width changes
+  // (a rotated phone, a resized window).
   requestAnimationFrame(() => void show(s.data.rootId));
+  new ResizeObserver(() => {
+    if (box.clientWidth > 0 && Math.abs(box.clientWidth - laidWidth) > 8) void show(current);
+  }).observe(box);
   return h("div", {}, crumbs, box, note);
 }

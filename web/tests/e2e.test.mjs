@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -23,6 +24,7 @@ const files = {
   "sample.tar": join(dist, "sample.tar"),
   "small.tar": join(work, "small.tar"),
   "notes.txt": join(work, "notes.txt"),
+  "slow.tar.gz": join(work, "slow.tar.gz"),
 };
 let server;
 let browser;
@@ -38,6 +40,9 @@ before(async () => {
   assert.ok(existsSync(bin), `the native CLI is needed at ${bin}: cargo build -p imgslim-cli --release`);
   writeFileSync(files["small.tar"], smallImage());
   writeFileSync(files["notes.txt"], "these are notes, not an image\n".repeat(50));
+  // `docker save | gzip`: read in one pass through the decoder, so 256 MiB of zeros (0.3 MB
+  // compressed) keep the worker busy long enough to cancel.
+  writeFileSync(files["slow.tar.gz"], gzipSync(smallImage(256 << 20), { level: 1 }));
   for (const name of ["sample.tar", "small.tar"]) {
     cli[name] = { json: analyze(name, "json"), markdown: analyze(name, "markdown") };
     cli[name].report = JSON.parse(cli[name].json);
@@ -104,6 +109,15 @@ test("file input: figures, exports, tree and treemap match the CLI", async () =>
   assert.equal(await page.locator("#wasted tbody tr").count(), report.wasted.length);
   assert.equal(await page.locator("#duplicates tbody tr").count(), report.duplicates.length);
 
+  // Findings with their rule docs, proposals with their Dockerfiles (as many as the report has).
+  assert.equal(await page.locator("#findings article.finding").count(), report.findings.length);
+  assert.equal(await page.locator("#findings .rule-doc").count(), report.findings.length);
+  assert.equal(await page.locator("#proposals article.proposal").count(), report.proposals.length);
+  assert.equal(
+    await page.locator("#proposals pre.dockerfile").count(),
+    report.proposals.filter((p) => p.dockerfile).length,
+  );
+
   // The tree expands lazily, by keyboard.
   const first = page.locator("#files ul.tree.top > li").first();
   await first.locator("button.row").focus();
@@ -128,6 +142,12 @@ test("file input: figures, exports, tree and treemap match the CLI", async () =>
   await page.setViewportSize({ width: 1200, height: 900 });
   await page.screenshot({ path: join(shots, "imgslim-playground.png"), fullPage: true });
   await page.setViewportSize({ width: 380, height: 800 });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // The treemap lays itself out again for the new width.
+  await page.waitForFunction(() => {
+    const box = document.getElementById("treemap");
+    return [...box.querySelectorAll(".tm")].every((t) => t.offsetLeft + t.offsetWidth <= box.clientWidth + 2);
+  });
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no sideways scrolling on a narrow screen (overflow ${overflow}px)`);
   await page.screenshot({ path: join(shots, "imgslim-playground-narrow.png"), fullPage: false });
@@ -185,5 +205,18 @@ test("a file that is not an image shows a clear error", async () => {
   assert.equal(await page.getAttribute("#error", "role"), "alert");
   assert.equal(await page.locator("#results > *").count(), 0);
   assertSameOrigin(requests);
+  await context.close();
+});
+
+test("cancel stops a running analysis and says so", async () => {
+  const { context, page } = await open();
+  await page.setInputFiles("#file-input", files["slow.tar.gz"]);
+  await page.waitForSelector("#progress:not([hidden])");
+  // Progress names the bytes read so far.
+  await page.waitForFunction(() => / of .* read$/.test(document.getElementById("progress-text").textContent));
+  await page.click("#cancel");
+  await page.waitForSelector("#progress[hidden]", { state: "attached" });
+  assert.equal(await page.textContent("#error"), "Cancelled: slow.tar.gz was not analysed.");
+  assert.equal(await page.locator("#results > *").count(), 0);
   await context.close();
 });

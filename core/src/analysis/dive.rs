@@ -103,6 +103,20 @@ impl DTree {
             .binary_search_by(|&c| self.name(c).cmp(name))
     }
 
+    /// A new empty child named `name` at sorted position `pos` of `node`'s children.
+    fn insert_child(&mut self, node: u32, pos: usize, name: &[u8]) -> u32 {
+        let id = self.nodes.len() as u32;
+        let start = self.names.len() as u32;
+        self.names.extend_from_slice(name);
+        self.nodes.push(DNode {
+            name: (start, name.len() as u32),
+            children: Vec::new(),
+            info: Info::default(),
+        });
+        self.nodes[node as usize].children.insert(pos, id);
+        id
+    }
+
     fn child(&self, node: u32, name: &[u8]) -> Option<u32> {
         let i = self.find(node, name).ok()?;
         Some(self.nodes[node as usize].children[i])
@@ -120,16 +134,7 @@ impl DTree {
                     if name.starts_with(DOUBLE_WHITEOUT) {
                         return;
                     }
-                    let id = self.nodes.len() as u32;
-                    let start = self.names.len() as u32;
-                    self.names.extend_from_slice(name);
-                    self.nodes.push(DNode {
-                        name: (start, name.len() as u32),
-                        children: Vec::new(),
-                        info: Info::default(),
-                    });
-                    self.nodes[node as usize].children.insert(pos, id);
-                    id
+                    self.insert_child(node, pos, name)
                 }
             };
             if i == names.len() - 1 {
@@ -266,18 +271,7 @@ impl DTree {
         for name in Self::names(path) {
             node = match self.find(node, name) {
                 Ok(pos) => self.nodes[node as usize].children[pos],
-                Err(pos) => {
-                    let id = self.nodes.len() as u32;
-                    let start = self.names.len() as u32;
-                    self.names.extend_from_slice(name);
-                    self.nodes.push(DNode {
-                        name: (start, name.len() as u32),
-                        children: Vec::new(),
-                        info: Info::default(),
-                    });
-                    self.nodes[node as usize].children.insert(pos, id);
-                    id
-                }
+                Err(pos) => self.insert_child(node, pos, name),
             };
         }
         node

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::error::{Error, Location, Result};
 use crate::layer::path;
-use crate::source::{RangeReader, Source, read_exact_at};
+use crate::options::Limits;
+use crate::source::{RangeReader, SkipRead, Source, read_exact_at};
 use crate::tar::{Item, TarError, TarReader, typeflag};
 
 /// A set of members, looked up by relative path (`manifest.json`, `blobs/sha256/…`).
@@ -55,6 +56,42 @@ pub(crate) struct TarStore {
     members: HashMap<String, Member>,
 }
 
+/// The next member of an outer archive, with errors named for the user: a first header that
+/// does not parse means the input is not a tar at all.
+pub(crate) fn next_member<R: SkipRead>(
+    tar: &mut TarReader<R>,
+    first: bool,
+    at: &Location,
+    limits: &Limits,
+) -> Result<Option<Item>> {
+    match tar.next_item() {
+        Ok(item) => Ok(item),
+        Err(TarError::Corrupt { offset: 0, .. }) if first => Err(Error::NotAnArchive(
+            "not a tar archive (no valid tar header at byte 0)".into(),
+        )),
+        Err(TarError::Corrupt { offset, reason }) => Err(Error::CorruptTar {
+            at: at.clone(),
+            reason: format!("{reason} at byte {offset}"),
+        }),
+        Err(TarError::Io(e)) => Err(crate::layer::scan::map_io(at, e, limits)),
+    }
+}
+
+/// Where a symlink or hardlink member points, as a member key. Symlink targets are relative to
+/// the link's directory unless absolute; hardlink targets are archive paths.
+pub(crate) fn link_target(key: &str, typeflag: u8, link: &[u8]) -> String {
+    if typeflag != typeflag::SYMLINK || link.first() == Some(&b'/') {
+        return member_key(link);
+    }
+    let (parent, _) = path::split_parent(key.as_bytes());
+    let mut joined = parent.to_vec();
+    if !joined.is_empty() {
+        joined.push(b'/');
+    }
+    joined.extend_from_slice(link);
+    member_key(&joined)
+}
+
 /// Normalise a member name or manifest path: cleaned, relative, `/`-separated.
 pub(crate) fn member_key(raw: &[u8]) -> String {
     let cleaned = path::clean(raw);
@@ -72,42 +109,15 @@ impl TarStore {
         let mut tar = TarReader::new(RangeReader::new(&*src, 0, src.len()));
         let mut members = HashMap::new();
         let mut first = true;
-        loop {
-            let item = match tar.next_item() {
-                Ok(Some(item)) => item,
-                Ok(None) => break,
-                Err(TarError::Corrupt { offset: 0, .. }) if first => {
-                    return Err(Error::NotAnArchive(
-                        "not a tar archive (no valid tar header at byte 0)".into(),
-                    ));
-                }
-                Err(TarError::Corrupt { offset, reason }) => {
-                    return Err(Error::CorruptTar {
-                        at,
-                        reason: format!("{reason} at byte {offset}"),
-                    });
-                }
-                Err(TarError::Io(e)) => return Err(Error::from_io(at, e)),
-            };
+        while let Some(item) = next_member(&mut tar, first, &at, &Limits::default())? {
             first = false;
             let Item::Entry(e) = item else { continue };
             let key = member_key(&e.path);
             let member = match e.typeflag {
                 typeflag::DIR => Member::Dir,
-                typeflag::SYMLINK => {
-                    // Symlink targets are relative to the link's directory.
-                    let (parent, _) = path::split_parent(key.as_bytes());
-                    let mut joined = parent.to_vec();
-                    if !joined.is_empty() {
-                        joined.push(b'/');
-                    }
-                    if e.link.first() == Some(&b'/') {
-                        joined.clear();
-                    }
-                    joined.extend_from_slice(&e.link);
-                    Member::Link(member_key(&joined))
+                typeflag::SYMLINK | typeflag::HARDLINK => {
+                    Member::Link(link_target(&key, e.typeflag, &e.link))
                 }
-                typeflag::HARDLINK => Member::Link(member_key(&e.link)),
                 _ => Member::File {
                     offset: e.data_offset,
                     len: e.data_len,

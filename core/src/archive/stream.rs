@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::io::{self, Read};
 use std::sync::Arc;
 
-use super::store::{MAX_JSON, Store, member_key};
+use super::store::{MAX_JSON, Store, link_target, member_key, next_member};
 use crate::error::{Error, Location, Result};
 use crate::layer::scan::{self, LayerInput, LayerScan, ScanPlan};
 use crate::progress::Progress;
 use crate::source::{Sequential, Source};
-use crate::tar::{Item, TarError, TarReader, typeflag};
+use crate::tar::{Item, TarReader, typeflag};
 
 /// Members up to this size are kept in memory (documents, tiny layers).
 const KEEP_SMALL: u64 = 1 << 20;
@@ -134,40 +134,14 @@ pub(crate) fn read_stream(
     };
     let mut kept_total = 0u64;
     let mut first = true;
-    loop {
-        let item = match tar.next_item() {
-            Ok(Some(item)) => item,
-            Ok(None) => break,
-            Err(TarError::Corrupt { offset: 0, .. }) if first => {
-                return Err(Error::NotAnArchive(
-                    "not a tar archive (no valid tar header at byte 0)".into(),
-                ));
-            }
-            Err(TarError::Corrupt { offset, reason }) => {
-                return Err(Error::CorruptTar {
-                    at,
-                    reason: format!("{reason} at byte {offset}"),
-                });
-            }
-            Err(TarError::Io(e)) => return Err(scan::map_io(&at, e, plan.limits)),
-        };
+    while let Some(item) = next_member(&mut tar, first, &at, plan.limits)? {
         first = false;
         let Item::Entry(e) = item else { continue };
         let key = member_key(&e.path);
         match e.typeflag {
             typeflag::DIR => continue,
             typeflag::SYMLINK | typeflag::HARDLINK => {
-                let target = if e.typeflag == typeflag::SYMLINK && e.link.first() != Some(&b'/') {
-                    let (parent, _) = crate::layer::path::split_parent(key.as_bytes());
-                    let mut joined = parent.to_vec();
-                    if !joined.is_empty() {
-                        joined.push(b'/');
-                    }
-                    joined.extend_from_slice(&e.link);
-                    member_key(&joined)
-                } else {
-                    member_key(&e.link)
-                };
+                let target = link_target(&key, e.typeflag, &e.link);
                 out.members.insert(key, Kept::Link(target));
                 continue;
             }

@@ -77,6 +77,10 @@ pub struct Exec {
     pub missing: Vec<String>,
     /// Arguments that are files inside the image (`server.js`).
     pub file_args: Vec<String>,
+    /// The app's own closure file that names `zoneinfo` (a Go binary, a script importing
+    /// `zoneinfo`/`pytz`), when one does: the app reads tzdata. libc's own mentions don't count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zoneinfo_named_by: Option<String>,
 }
 
 impl Exec {
@@ -136,6 +140,7 @@ pub(crate) fn resolve(fs: &Fs<'_>, config: &RunConfig) -> Exec {
         closure: Vec::new(),
         missing: Vec::new(),
         file_args: Vec::new(),
+        zoneinfo_named_by: None,
     };
     let Some(program) = program else {
         return exec;
@@ -249,6 +254,13 @@ impl Walker<'_, '_> {
         let Some(data) = self.fs.read(r) else {
             return ExecKind::Unknown;
         };
+        let from = r.path.rsplit('/').next().unwrap_or("").to_string();
+        if self.exec.zoneinfo_named_by.is_none() && !names_zoneinfo_on_demand(&r.path) {
+            let script = data.starts_with(b"#!");
+            if names_zoneinfo(&data) || (script && find(&data, b"pytz").is_some()) {
+                self.exec.zoneinfo_named_by = Some(from.clone());
+            }
+        }
         if let Some(info) = elf::parse(&data) {
             let data_files = if is_libc(&r.path) {
                 Vec::new()
@@ -258,7 +270,6 @@ impl Walker<'_, '_> {
             drop(data);
             // Data files the binary names by absolute path (Debian's libnode loads its
             // externalised builtins from /usr/share/nodejs/…): needed at run time like a library.
-            let from = r.path.rsplit('/').next().unwrap_or("").to_string();
             for p in data_files {
                 if let Some(dr) = self.fs.resolve(&p) {
                     self.push(&p, &dr, &format!("path named in {from}"));
@@ -371,6 +382,49 @@ fn is_libc(path: &str) -> bool {
     ]
     .iter()
     .any(|p| name.starts_with(p))
+}
+
+/// System libraries that name zoneinfo for on-demand use whatever the app does: libc, and
+/// libstdc++ (`std::chrono::tzdb`), libgcc and ICU.
+fn names_zoneinfo_on_demand(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or("");
+    is_libc(path)
+        || ["libstdc++", "libgcc_s", "libicu"]
+            .iter()
+            .any(|p| name.starts_with(p))
+}
+
+fn find(data: &[u8], needle: &[u8]) -> Option<usize> {
+    data.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Whether a file names `zoneinfo` other than as a statically linked libc does: glibc's
+/// NUL-terminated TZDIR `/usr/share/zoneinfo`, musl's `/usr/share/zoneinfo/`,
+/// `/share/zoneinfo/` and `/etc/zoneinfo/`. Go packs its strings without NULs, so its
+/// `/usr/share/zoneinfo/` counts.
+fn names_zoneinfo(data: &[u8]) -> bool {
+    const NEEDLE: &[u8] = b"zoneinfo";
+    const LIBC: &[&[u8]] = &[
+        b"/usr/share/zoneinfo",
+        b"/usr/share/zoneinfo/",
+        b"/share/zoneinfo/",
+        b"/etc/zoneinfo/",
+    ];
+    let mut i = 0;
+    while let Some(off) = find(&data[i..], NEEDLE) {
+        let at = i + off;
+        let start = data[..at]
+            .iter()
+            .rposition(|&b| b == 0)
+            .map_or(0, |p| p + 1);
+        let end = data[at..].iter().position(|&b| b == 0).map(|n| at + n);
+        let libc = end.is_some_and(|e| start > 0 && LIBC.contains(&&data[start..e]));
+        if !libc {
+            return true;
+        }
+        i = at + NEEDLE.len();
+    }
+    false
 }
 
 /// Absolute paths under /usr/share/ spelled out in a binary (NUL-terminated strings), at most 64.
@@ -577,6 +631,31 @@ mod tests {
             ["/usr/share/nodejs/acorn/dist/acorn.js"]
         );
         assert!(super::is_libc("/usr/lib/x86_64-linux-gnu/libc.so.6"));
+    }
+
+    #[test]
+    fn zoneinfo_named_by_the_app_not_by_a_static_libc() {
+        // glibc's TZDIR and musl's search list, linked statically into a C program.
+        assert!(!super::names_zoneinfo(
+            b"\x7fELF\0/usr/share/zoneinfo\0posixrules\0"
+        ));
+        assert!(!super::names_zoneinfo(
+            b"\x7fELF\0/usr/share/zoneinfo/\0/share/zoneinfo/\0/etc/zoneinfo/\0"
+        ));
+        // Go's packed literals, an app's own path, a Python script.
+        assert!(super::names_zoneinfo(
+            b"\x7fELF\0abc/usr/share/zoneinfo//etc/zoneinfo"
+        ));
+        assert!(super::names_zoneinfo(
+            b"\x7fELF\0/usr/share/zoneinfo/Europe/Paris\0"
+        ));
+        assert!(super::names_zoneinfo(
+            b"#!/usr/bin/python3\nimport zoneinfo\n"
+        ));
+        assert!(!super::names_zoneinfo(b"#!/bin/sh\nexec app\n"));
+        assert!(super::names_zoneinfo_on_demand(
+            "/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.30"
+        ));
     }
 
     #[test]

@@ -135,6 +135,40 @@ pub(crate) fn propose(plan: &Plan<'_>, fired: &[Fired], out: &mut Vec<Proposal>)
             instruction: Some(new),
         });
     }
+    // A CUDA build of an ML framework where no GPU is asked for: the CPU wheels.
+    for f in fired.iter().filter(|f| f.finding.rule == "IS701") {
+        let Some(layer) = f.finding.layer else {
+            continue;
+        };
+        let Some(cmd) = layers.get(layer).and_then(|l| l.command.as_deref()) else {
+            continue;
+        };
+        let ins = dockerfile::instruction(cmd);
+        if !ins.starts_with("RUN ") || !ins.contains("pip install") {
+            continue;
+        }
+        let new = if ins.contains("--index-url") {
+            ins.clone()
+        } else {
+            format!("{ins} --index-url https://download.pytorch.org/whl/cpu")
+        };
+        let estimate = plan.size.saturating_sub(f.finding.bytes);
+        out.push(Proposal {
+            kind: ProposalKind::Cleanup,
+            title: format!("Install the CPU-only wheels in layer {layer}"),
+            rationale: format!(
+                "layer {layer} installs CUDA libraries ({}: {}) that only a GPU uses; PyTorch's CPU index ships the same API without them. Put the CPU index on the pip install of torch (and torchvision/torchaudio) only.",
+                fmt_bytes(f.finding.bytes),
+                f.finding.paths.iter().take(4).cloned().collect::<Vec<_>>().join(", ")
+            ),
+            estimated_size_bytes: estimate,
+            saved_bytes: saved(plan.size, estimate),
+            dockerfile: Some(plan.reconstructed(Some((layer, &new)))),
+            copy: Vec::new(),
+            layer: Some(layer),
+            instruction: Some(new),
+        });
+    }
     // Squash / reorder: bytes rewritten or deleted by a later layer.
     for f in fired {
         let (rule, Some(layer)) = (f.finding.rule.as_str(), f.finding.layer) else {

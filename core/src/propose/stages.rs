@@ -22,6 +22,27 @@ struct Copy {
     chown: Option<(u32, u32)>,
 }
 
+/// Where tzdata lives; copied whole when the app uses it.
+const ZONEINFO: &str = "/usr/share/zoneinfo";
+
+/// Why the app reads tzdata, if it does: a `TZ` zone in its environment (UTC needs no file), or
+/// one of its own closure files naming zoneinfo (a Go binary, a script importing `zoneinfo`).
+fn tzdata_reason(plan: &Plan<'_>) -> Option<String> {
+    let cfg = &plan.a.report.image.config;
+    let tz = cfg.env.iter().flatten().find_map(|e| e.strip_prefix("TZ="));
+    if let Some(tz) = tz {
+        let zone = tz.trim_start_matches(':');
+        let utc = [
+            "UTC", "UTC0", "Etc/UTC", "GMT", "GMT0", "Etc/GMT", "UCT", "Zulu",
+        ];
+        if !zone.is_empty() && !utc.contains(&zone) {
+            return Some(format!("TZ={tz}"));
+        }
+    }
+    let named_by = plan.exec?.zoneinfo_named_by.as_deref()?;
+    Some(format!("{named_by} names {ZONEINFO}"))
+}
+
 /// Bytes and owner of a file or directory tree in the final image.
 fn tree_bytes(tree: &FileTree, path: &str) -> Option<(u64, (u32, u32))> {
     let node = tree.lookup(path.as_bytes())?;
@@ -129,7 +150,35 @@ fn copies(plan: &Plan<'_>, base_layers: usize) -> Option<Vec<Copy>> {
             }
         }
     }
+    // tzdata, when the app reads it and the runtime base lacks it.
+    if tzdata_reason(plan).is_some() {
+        let in_base = base_layers > 0
+            && tree
+                .lookup(ZONEINFO.as_bytes())
+                .is_some_and(|n| tree.live_at(n, base_layers - 1).is_some());
+        if !in_base {
+            if let Some((bytes, _)) = tree_bytes(tree, ZONEINFO) {
+                out.push(Copy {
+                    path: ZONEINFO.into(),
+                    bytes,
+                    chown: None,
+                });
+            }
+        }
+    }
     Some(out)
+}
+
+/// The rationale's note on tzdata, when the copies include it.
+fn tzdata_note(plan: &Plan<'_>, copies: &[Copy]) -> String {
+    match copies.iter().find(|c| c.path == ZONEINFO) {
+        Some(c) => format!(
+            " It also copies {ZONEINFO} ({}) because {}.",
+            fmt_bytes(c.bytes),
+            tzdata_reason(plan).unwrap_or_default()
+        ),
+        None => String::new(),
+    }
 }
 
 fn copy_lines(copies: &[Copy]) -> String {
@@ -241,11 +290,12 @@ pub(crate) fn propose(plan: &Plan<'_>, out: &mut Vec<Proposal>) {
                     kind: ProposalKind::MultiStage,
                     title: format!("Build in a builder stage; run on {} with only the app and its runtime closure", plan.base_name),
                     rationale: format!(
-                        "the base layers are {}; the runtime stage adds {} ({} paths: {} and the libraries it loads that the base lacks). Everything else the build installed stays in the builder.",
+                        "the base layers are {}; the runtime stage adds {} ({} paths: {} and the libraries it loads that the base lacks). Everything else the build installed stays in the builder.{}",
                         fmt_bytes(base_bytes),
                         fmt_bytes(copied),
                         copies.len(),
-                        program
+                        program,
+                        tzdata_note(plan, &copies)
                     ),
                     estimated_size_bytes: estimate,
                     saved_bytes: saved(plan.size, estimate),
@@ -298,10 +348,11 @@ pub(crate) fn propose(plan: &Plan<'_>, out: &mut Vec<Proposal>) {
                     kind: ProposalKind::Scratch,
                     title: format!("Run {program} on scratch"),
                     rationale: format!(
-                        "{program} {what}: {} files, {} in all, are everything it loads{}. Shells, package managers and the rest of the distribution go.",
+                        "{program} {what}: {} files, {} in all, are everything it loads{}. Shells, package managers and the rest of the distribution go.{}",
                         copies.len(),
                         fmt_bytes(estimate),
-                        if tls { " (plus the CA bundle for TLS)" } else { "" }
+                        if tls { " (plus the CA bundle for TLS)" } else { "" },
+                        tzdata_note(plan, &copies)
                     ),
                     estimated_size_bytes: estimate,
                     saved_bytes: saved(plan.size, estimate),
@@ -315,7 +366,9 @@ pub(crate) fn propose(plan: &Plan<'_>, out: &mut Vec<Proposal>) {
     }
 
     // A big base the app barely uses: a smaller base would do.
-    if plan.base_layers > 0 && elf {
+    // (Not when a scratch image was proposed: that is the smallest base, sized exactly.)
+    let scratch_proposed = out.iter().any(|p| p.kind == ProposalKind::Scratch);
+    if plan.base_layers > 0 && elf && !scratch_proposed {
         let base_bytes: u64 = layers[..plan.base_layers]
             .iter()
             .map(|l| l.size_bytes)

@@ -92,6 +92,44 @@ mod tests {
         )]);
         let g = f.iter().find(|f| f.rule == "IS701").expect("IS701");
         assert_eq!(g.bytes, 170);
+        assert!(
+            !f.iter()
+                .any(|f| f.paths.iter().any(|p| p.contains("torch_cpu")))
+        );
         assert_eq!(g.paths[0], format!("/{sp}/nvidia/cudnn"));
+    }
+}
+
+#[cfg(test)]
+mod proposal {
+    use super::super::testing::analyze_image;
+    use crate::report::findings::ProposalKind;
+    use imgslim_tests::{Entry, Image, Layer};
+
+    #[test]
+    fn the_cpu_wheel_is_proposed_with_its_saving() {
+        let sp = "usr/local/lib/python3.11/site-packages";
+        let image = Image::new(vec![Layer::new(
+            "RUN pip install torch",
+            vec![
+                Entry::file(
+                    &format!("{sp}/nvidia/cudnn/lib/libcudnn.so.9"),
+                    vec![0; 1000],
+                ),
+                Entry::file(&format!("{sp}/torch/lib/libtorch_cpu.so"), vec![0; 20]),
+            ],
+        )]);
+        let r = analyze_image(&image).report;
+        let p = r
+            .proposals
+            .iter()
+            .find(|p| p.title.contains("CPU-only"))
+            .expect("proposal");
+        assert_eq!(p.kind, ProposalKind::Cleanup);
+        assert_eq!(p.saved_bytes, 1000);
+        assert_eq!(
+            p.instruction.as_deref(),
+            Some("RUN pip install torch --index-url https://download.pytorch.org/whl/cpu")
+        );
     }
 }

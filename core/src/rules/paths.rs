@@ -27,6 +27,11 @@ pub(crate) fn under_any(path: &str, dirs: &[&str]) -> Option<String> {
 /// (`["", ".cache", "pip"]` style without the empty), e.g. `/root/.cache/pip` for
 /// `/root/.cache/pip/http/x`. Only directories match: the path must continue below.
 pub(crate) fn dir_named(path: &str, seq: &[&str]) -> Option<String> {
+    // Every rule asks this of every path; most paths name none of the components, and a
+    // substring test rules them out without splitting (profiled: splitting dominated the rules).
+    if !seq.iter().all(|part| path.contains(part)) {
+        return None;
+    }
     let parts: Vec<&str> = path.split('/').collect();
     if parts.len() <= seq.len() {
         return None;

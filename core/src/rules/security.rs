@@ -174,7 +174,7 @@ pub(crate) static RULES: &[Rule] = &[
             name: "private-keys",
             family: "security",
             severity: Severity::High,
-            what: "Files named like private keys: id_rsa, id_ed25519, *.key, *.p12, *.pfx, *.jks, *key*.pem, SSH host keys. Found by name; contents are never read or printed.",
+            what: "Files named like private keys: id_rsa, id_ed25519, *.key, *.p12, *.pfx, *.jks, *key.pem and *private*.pem, SSH host keys; package data under /usr/share and test directories are skipped. Found by name; contents are never read or printed.",
             why: "Anyone who can pull the image has the key. SSH host keys baked into an image are shared by every container started from it.",
             example: "COPY id_rsa /root/.ssh/id_rsa",
             instead: "Mount secrets at run time, or use RUN --mount=type=secret / --mount=type=ssh at build time.",

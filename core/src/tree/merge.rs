@@ -196,10 +196,11 @@ impl Merger {
         id
     }
 
-    fn removal(layer: u16, by: RemovedBy) -> Version {
+    /// A version with no metadata of its own (removals, implied directories).
+    fn bare(layer: u16, kind: VersionKind) -> Version {
         Version {
             layer,
-            kind: VersionKind::Removed(by),
+            kind,
             implicit: false,
             mode: 0,
             uid: 0,
@@ -210,6 +211,10 @@ impl Merger {
             prev: NONE,
             node: NONE,
         }
+    }
+
+    fn removal(layer: u16, by: RemovedBy) -> Version {
+        Self::bare(layer, VersionKind::Removed(by))
     }
 
     /// Remove a node and every live node below it.
@@ -235,19 +240,12 @@ impl Merger {
         }
     }
 
+    /// A directory a layer needs for a child but does not list; Docker's applier creates it 0755.
     fn implicit_dir(layer: u16) -> Version {
         Version {
-            layer,
-            kind: VersionKind::Entry(Kind::Dir),
             implicit: true,
             mode: 0o755,
-            uid: 0,
-            gid: 0,
-            size: 0,
-            content: NONE,
-            link: Span::default(),
-            prev: NONE,
-            node: NONE,
+            ..Self::bare(layer, VersionKind::Entry(Kind::Dir))
         }
     }
 

@@ -60,7 +60,8 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App, area: Rect) {
                 s.duplicate_groups
             )),
             Span::styled("  Findings ", label),
-            Span::raw((r.wasted.len() + r.duplicates.len() + r.warnings.len()).to_string()),
+            // The rules' findings (the `f` view), not the wasted/duplicate lists shown below.
+            Span::raw(r.findings.len().to_string()),
         ]),
         Line::styled("Wasted files (Enter: show in tree)", label),
     ];

@@ -2,6 +2,7 @@
 //! only the scroll offsets and pane areas (needed by the mouse and paging) are written back.
 
 pub mod details;
+pub mod findings;
 pub mod help;
 pub mod layers;
 pub mod loading;
@@ -21,6 +22,17 @@ use crate::nav::{Mode, SortOrder};
 pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
     let [main, status] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
+    if app.pane == Pane::Findings {
+        // The findings view covers the explorer: nothing else takes clicks.
+        app.areas = crate::app::Areas::default();
+        findings::draw(frame, app, main);
+        draw_status(frame, app, status);
+        if app.help {
+            help::draw(frame, app);
+        }
+        return;
+    }
+    app.areas.findings = Rect::default();
     let [left, right] =
         Layout::horizontal([Constraint::Percentage(42), Constraint::Percentage(58)]).areas(main);
     let layer_rows = app.analysis.report.layers.len() as u16 + 2;
@@ -108,6 +120,22 @@ fn hints(app: &App, key: Style) -> Line<'static> {
     } else {
         format!("filter: {}", app.filter_text)
     };
+    if app.pane == Pane::Findings {
+        let items = [
+            (Action::Quit, "quit"),
+            (Action::Up, "up"),
+            (Action::Down, "down"),
+            (Action::Open, "show in tree"),
+            (Action::Findings, "back"),
+            (Action::Help, "help"),
+        ];
+        let mut spans = Vec::new();
+        for (action, label) in items {
+            spans.push(Span::styled(format!(" {} ", k.hint(action)), key));
+            spans.push(Span::raw(format!(" {label} ")));
+        }
+        return Line::from(spans);
+    }
     let items = [
         (Action::Quit, "quit".to_owned()),
         (Action::SwitchPane, "pane".to_owned()),
@@ -116,6 +144,7 @@ fn hints(app: &App, key: Style) -> Line<'static> {
         (Action::ToggleSort, format!("sort: {sort}")),
         (Action::ToggleWasted, "wasted".to_owned()),
         (Action::Extract, "extract".to_owned()),
+        (Action::Findings, "rules".to_owned()),
         (Action::Help, "help".to_owned()),
     ];
     let mut spans = Vec::new();
