@@ -19,10 +19,7 @@ fn image() -> Image {
         ),
         Layer::new(
             "RUN make",
-            vec![
-                Entry::dir("app"),
-                Entry::file("app/data", MARKER.to_vec()),
-            ],
+            vec![Entry::dir("app"), Entry::file("app/data", MARKER.to_vec())],
         ),
     ])
 }

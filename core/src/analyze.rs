@@ -492,9 +492,11 @@ fn hash_contents(
         Ok(h.finalize().into())
     };
     let size = |c: &ContentId| tree.content(*c).size;
-    let prefixes = parallel::map_weighted(need, |c| size(c).min(PREFIX), |&c| {
-        hash_range(c, size(&c).min(PREFIX))
-    });
+    let prefixes = parallel::map_weighted(
+        need,
+        |c| size(c).min(PREFIX),
+        |&c| hash_range(c, size(&c).min(PREFIX)),
+    );
     let mut by_prefix: HashMap<(u64, [u8; 32]), Vec<ContentId>> = HashMap::new();
     let mut complete = Vec::new();
     for (&c, p) in need.iter().zip(prefixes) {
@@ -589,63 +591,81 @@ impl Analysis {
         }
         Ok(copied)
     }
-    /// Read several contents into memory, decompressing each compressed layer once (the
-    /// contents sorted by offset, one forward pass) instead of once per content. `None` for a
-    /// content that could not be read.
-    pub(crate) fn read_many(&self, ids: &[ContentId]) -> Vec<Option<Vec<u8>>> {
-        let mut out: Vec<Option<Vec<u8>>> = vec![None; ids.len()];
+    /// Whether a layer is stored compressed (reading one of its files back means decompressing
+    /// the layer up to it).
+    pub(crate) fn layer_is_compressed(&self, layer: usize) -> bool {
+        self.layer_compression
+            .get(layer)
+            .is_some_and(|c| *c != Compression::None)
+    }
+
+    /// One forward pass over a layer: every stored content of it, in offset order, is handed to
+    /// `inspect` with its bytes when `wanted(first bytes)` says so and it is at most `max`
+    /// bytes, with `None` when it is not wanted, and not at all when it is wanted but larger than
+    /// `max`. Only one content is held in memory at a time.
+    pub(crate) fn sweep(
+        &self,
+        layer: usize,
+        max: u64,
+        wanted: &dyn Fn(&[u8]) -> bool,
+        inspect: &mut dyn FnMut(ContentId, Option<&[u8]>),
+    ) -> Result<()> {
         let Blobs::Seekable(store) = &self.blobs else {
-            return out;
+            return Ok(());
         };
-        let mut order: Vec<usize> = (0..ids.len()).collect();
-        order.sort_by_key(|&i| {
-            let c = self.tree.content(ids[i]);
-            (c.layer, c.data_offset)
-        });
-        let mut i = 0;
-        while i < order.len() {
-            let layer = self.tree.content(ids[order[i]]).layer;
-            let l = usize::from(layer);
-            let group: Vec<usize> = order[i..]
-                .iter()
-                .copied()
-                .take_while(|&k| self.tree.content(ids[k]).layer == layer)
-                .collect();
-            i += group.len();
-            if self.layer_compression[l] == Compression::None {
-                for k in group {
-                    let mut buf = Vec::new();
-                    out[k] = self.extract(ids[k], &mut buf).ok().map(|_| buf);
-                }
+        let at = Location::Member(self.layer_members[layer].clone());
+        let limits = crate::options::Limits::default();
+        let map = |e| scan::map_io(&at, e, &limits);
+        let src = store
+            .open(&self.layer_members[layer])
+            .map_err(|e| Error::from_io(at.clone(), e))?
+            .ok_or_else(|| Error::MissingBlob {
+                at: at.clone(),
+                what: self.layer_members[layer].clone(),
+            })?;
+        let mut ids: Vec<(u64, ContentId)> = self
+            .tree
+            .contents()
+            .filter(|(_, c)| usize::from(c.layer) == layer)
+            .map(|(id, c)| (c.data_offset, id))
+            .collect();
+        ids.sort_unstable();
+        let raw = RangeReader::new(&*src, 0, src.len());
+        let mut d =
+            compression::decoder(self.layer_compression[layer], raw, u64::MAX).map_err(map)?;
+        let mut pos = 0u64;
+        let mut buf = Vec::new();
+        for (offset, id) in ids {
+            let size = self.tree.content(id).size;
+            if offset < pos {
+                inspect(id, None);
                 continue;
             }
-            let Ok(Some(src)) = store.open(&self.layer_members[l]) else {
-                continue;
-            };
-            let raw = RangeReader::new(&*src, 0, src.len());
-            let Ok(mut d) = compression::decoder(self.layer_compression[l], raw, u64::MAX) else {
-                continue;
-            };
-            let mut pos = 0u64;
-            for k in group {
-                let c = self.tree.content(ids[k]);
-                if c.data_offset < pos {
-                    // A hardlinked content listed twice: already read.
-                    let prev = ids.iter().position(|x| *x == ids[k]).and_then(|p| out[p].clone());
-                    out[k] = prev;
-                    continue;
+            d.skip(offset - pos).map_err(map)?;
+            let mut head = [0u8; 8];
+            let n = (size as usize).min(head.len());
+            d.read_exact(&mut head[..n]).map_err(map)?;
+            let want = wanted(&head[..n]);
+            if want && size <= max {
+                buf.clear();
+                buf.extend_from_slice(&head[..n]);
+                let rest = size - n as u64;
+                if io::copy(&mut (&mut d).take(rest), &mut buf).map_err(map)? != rest {
+                    return Err(Error::Truncated {
+                        at,
+                        reason: format!("file data ends before its {size} bytes"),
+                    });
                 }
-                if d.skip(c.data_offset - pos).is_err() {
-                    break;
+                inspect(id, Some(&buf));
+            } else {
+                d.skip(size - n as u64).map_err(map)?;
+                // A wanted file over `max` is not reported at all, so the caller reads it alone.
+                if !want {
+                    inspect(id, None);
                 }
-                let mut buf = Vec::with_capacity(usize::try_from(c.size).unwrap_or(0));
-                match io::copy(&mut (&mut d).take(c.size), &mut buf) {
-                    Ok(n) if n == c.size => out[k] = Some(buf),
-                    _ => break,
-                }
-                pos = c.data_offset + c.size;
             }
+            pos = offset + size;
         }
-        out
+        Ok(())
     }
 }

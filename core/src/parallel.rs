@@ -4,29 +4,35 @@
 
 /// Apply `f` to every item, largest `weight` first so one big layer does not start last; the
 /// results come back in input order.
+#[cfg(feature = "parallel")]
 pub(crate) fn map_weighted<T, R, F>(items: &[T], weight: impl Fn(&T) -> u64, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync + Send,
 {
+    use rayon::prelude::*;
     let mut order: Vec<usize> = (0..items.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(weight(&items[i])));
-    let mut results: Vec<(usize, R)> = run(&order, |&i| (i, f(&items[i])));
+    // One item per task: layers are few and uneven, so fine-grained stealing balances them.
+    let mut results: Vec<(usize, R)> = order
+        .par_iter()
+        .with_max_len(1)
+        .map(|&i| (i, f(&items[i])))
+        .collect();
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-#[cfg(feature = "parallel")]
-fn run<R: Send>(order: &[usize], f: impl Fn(&usize) -> R + Sync + Send) -> Vec<R> {
-    use rayon::prelude::*;
-    // One item per task: layers are few and uneven, so fine-grained stealing balances them.
-    order.par_iter().with_max_len(1).map(f).collect()
-}
-
+/// On one thread the order of work changes no wall time, so items run in input order: callers
+/// pass them in file-offset order, and reading in that order is what keeps a browser's
+/// `FileReaderSync` slices sequential (largest-first made the playground 6× slower).
 #[cfg(not(feature = "parallel"))]
-fn run<R: Send>(order: &[usize], f: impl Fn(&usize) -> R + Sync + Send) -> Vec<R> {
-    order.iter().map(f).collect()
+pub(crate) fn map_weighted<T, R, F>(items: &[T], _weight: impl Fn(&T) -> u64, f: F) -> Vec<R>
+where
+    F: Fn(&T) -> R,
+{
+    items.iter().map(f).collect()
 }
 
 /// Receives file contents entry by entry and yields their sha256 digests in the same order.

@@ -9,8 +9,9 @@ use crate::tree::{ContentId, FileTree, NodeId};
 /// input) or the read failed.
 pub(crate) type ReadFn<'a> = dyn Fn(ContentId) -> Option<Vec<u8>> + 'a;
 
-/// Reads several contents ahead in one batch, so `read` finds them cached.
-pub(crate) type PrefetchFn<'a> = dyn Fn(&[ContentId]) + 'a;
+/// What closure resolution needs from a file's bytes ([`super::Facts`]); computed once per
+/// file, in one pass per compressed layer, so whole libraries are never held in memory.
+pub(crate) type FactsFn<'a> = dyn Fn(ContentId) -> Option<std::rc::Rc<super::Facts>> + 'a;
 
 /// Symlink hops before giving up (Linux's `MAXSYMLINKS` is 40).
 const MAX_HOPS: usize = 40;
@@ -19,7 +20,7 @@ const MAX_HOPS: usize = 40;
 pub(crate) struct Fs<'a> {
     pub tree: &'a FileTree,
     pub read: &'a ReadFn<'a>,
-    pub prefetch: &'a PrefetchFn<'a>,
+    pub facts: &'a FactsFn<'a>,
 }
 
 /// A path resolved to a regular file.

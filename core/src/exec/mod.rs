@@ -232,8 +232,6 @@ impl Walker<'_, '_> {
             if fresh.is_empty() {
                 break;
             }
-            let ids: Vec<_> = fresh.iter().filter_map(|(_, r)| r.content).collect();
-            (self.fs.prefetch)(&ids);
             let mut next = Vec::new();
             for (n, r) in &fresh {
                 let k = self.expand(n, r, &mut next);
@@ -251,23 +249,22 @@ impl Walker<'_, '_> {
         r: &fs::Resolved,
         next: &mut Vec<(String, fs::Resolved, String)>,
     ) -> ExecKind {
-        let Some(data) = self.fs.read(r) else {
+        let Some(facts) = r.content.and_then(|c| (self.fs.facts)(c)) else {
             return ExecKind::Unknown;
         };
         let from = r.path.rsplit('/').next().unwrap_or("").to_string();
-        if self.exec.zoneinfo_named_by.is_none() && !names_zoneinfo_on_demand(&r.path) {
-            let script = data.starts_with(b"#!");
-            if names_zoneinfo(&data) || (script && find(&data, b"pytz").is_some()) {
-                self.exec.zoneinfo_named_by = Some(from.clone());
-            }
+        if self.exec.zoneinfo_named_by.is_none()
+            && !names_zoneinfo_on_demand(&r.path)
+            && facts.names_zoneinfo
+        {
+            self.exec.zoneinfo_named_by = Some(from.clone());
         }
-        if let Some(info) = elf::parse(&data) {
+        if let Some(info) = &facts.elf {
             let data_files = if is_libc(&r.path) {
                 Vec::new()
             } else {
-                embedded_paths(&data)
+                facts.embedded.clone()
             };
-            drop(data);
             // Data files the binary names by absolute path (Debian's libnode loads its
             // externalised builtins from /usr/share/nodejs/…): needed at run time like a library.
             for p in data_files {
@@ -284,7 +281,7 @@ impl Walker<'_, '_> {
                     None => self.exec.missing.push(interp.clone()),
                 }
             }
-            let dirs = self.search_dirs(&info, &origin);
+            let dirs = self.search_dirs(info, &origin);
             for lib in &info.needed {
                 let hit = if lib.contains('/') {
                     self.fs
@@ -315,8 +312,7 @@ impl Walker<'_, '_> {
                 ExecKind::DynamicElf
             };
         }
-        if let Some(rest) = data.strip_prefix(b"#!") {
-            let line = rest.split(|&b| b == b'\n').next().unwrap_or_default();
+        if let Some(line) = &facts.shebang {
             let line = String::from_utf8_lossy(line).into_owned();
             let mut words = line.split_whitespace();
             let Some(mut interp) = words.next().map(str::to_string) else {
@@ -394,8 +390,9 @@ fn names_zoneinfo_on_demand(path: &str) -> bool {
             .any(|p| name.starts_with(p))
 }
 
+/// Substring search (SIMD memmem: closure files are scanned whole, tens of megabytes each).
 fn find(data: &[u8], needle: &[u8]) -> Option<usize> {
-    data.windows(needle.len()).position(|w| w == needle)
+    memchr::memmem::find(data, needle)
 }
 
 /// Whether a file names `zoneinfo` other than as a statically linked libc does: glibc's
@@ -428,12 +425,55 @@ fn names_zoneinfo(data: &[u8]) -> bool {
 }
 
 /// Absolute paths under /usr/share/ spelled out in a binary (NUL-terminated strings), at most 64.
+/// What closure resolution needs to know of one file's bytes. Computed while the bytes pass
+/// (see `propose::attach`), then the bytes are dropped: a closure can name libraries of tens of
+/// megabytes, and holding them made the analysis' memory grow with image bytes.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Facts {
+    /// Loader facts, for an ELF file.
+    pub elf: Option<elf::ElfInfo>,
+    /// `/usr/share/…` files an ELF file names by absolute path.
+    pub embedded: Vec<String>,
+    /// It names tzdata (see [`names_zoneinfo`]), or is a script mentioning `pytz`.
+    pub names_zoneinfo: bool,
+    /// The first line after `#!`, for a script.
+    pub shebang: Option<Vec<u8>>,
+}
+
+impl Facts {
+    /// The facts of a whole file's bytes.
+    pub(crate) fn of(data: &[u8]) -> Facts {
+        let elf = elf::parse(data);
+        let script = data.starts_with(b"#!");
+        Facts {
+            embedded: if elf.is_some() {
+                embedded_paths(data)
+            } else {
+                Vec::new()
+            },
+            names_zoneinfo: names_zoneinfo(data) || (script && find(data, b"pytz").is_some()),
+            shebang: data.strip_prefix(b"#!").map(|rest| {
+                rest.split(|&b| b == b'\n')
+                    .next()
+                    .unwrap_or_default()
+                    .to_vec()
+            }),
+            elf,
+        }
+    }
+
+    /// Whether a file starting with `head` can have any facts (ELF or `#!` script).
+    pub(crate) fn worth_reading(head: &[u8]) -> bool {
+        elf::is_elf(head) || head.starts_with(b"#!")
+    }
+}
+
 fn embedded_paths(data: &[u8]) -> Vec<String> {
     const NEEDLE: &[u8] = b"/usr/share/";
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
     while i + NEEDLE.len() <= data.len() && out.len() < 64 {
-        let Some(off) = data[i..].windows(NEEDLE.len()).position(|w| w == NEEDLE) else {
+        let Some(off) = find(&data[i..], NEEDLE) else {
             break;
         };
         let start = i + off;

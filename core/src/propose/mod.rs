@@ -10,11 +10,12 @@ pub mod dockerfile;
 mod stages;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use crate::analyze::Analysis;
 use crate::exec::fs::Fs;
-use crate::exec::{self, Exec};
+use crate::exec::{self, Exec, Facts};
 use crate::report::LayerReport;
 use crate::report::findings::{Proposal, ProposalKind};
 use crate::rules::{self, Ctx};
@@ -26,17 +27,17 @@ pub use stages::RUNTIME_MARKER;
 /// Files larger than this are not read to find what they link against.
 const MAX_READ: u64 = 512 << 20;
 
+/// Files larger than this are left out of a layer sweep (and read on their own only if the
+/// closure needs them): the sweep buffers one file at a time, and that buffer is the largest
+/// allocation of the whole analysis.
+const SWEEP_MAX: u64 = 32 << 20;
+
 /// Resolve the entrypoint, run the rules and compute the proposals; fill the report.
 pub(crate) fn attach(a: &mut Analysis) {
     let can_read = a.can_extract();
     let (exec, fired, proposals, reconstructed) = {
         let an: &Analysis = a;
-        // Contents read ahead in batches (one pass per compressed layer), taken once each.
-        let cache: RefCell<HashMap<ContentId, Vec<u8>>> = RefCell::new(HashMap::new());
         let read = |c: ContentId| -> Option<Vec<u8>> {
-            if let Some(b) = cache.borrow_mut().remove(&c) {
-                return Some(b);
-            }
             if !can_read || an.tree.content(c).size > MAX_READ {
                 return None;
             }
@@ -44,27 +45,46 @@ pub(crate) fn attach(a: &mut Analysis) {
             an.extract(c, &mut buf).ok()?;
             Some(buf)
         };
-        let prefetch = |ids: &[ContentId]| {
-            if !can_read {
-                return;
+        // Facts of every ELF file and script of a compressed layer, gathered in one pass over
+        // the layer the first time any of its files is asked for: the closure is resolved in
+        // rounds (a program, then its libraries, then theirs), and reading each round back
+        // from a compressed layer cost a full decompression per round.
+        let facts_cache: RefCell<HashMap<ContentId, Rc<Facts>>> = RefCell::new(HashMap::new());
+        let swept: RefCell<HashSet<u16>> = RefCell::new(HashSet::new());
+        let boring = Rc::new(Facts::default());
+        let facts = |c: ContentId| -> Option<Rc<Facts>> {
+            if let Some(f) = facts_cache.borrow().get(&c) {
+                return Some(f.clone());
             }
-            let want: Vec<ContentId> = ids
-                .iter()
-                .copied()
-                .filter(|c| an.tree.content(*c).size <= MAX_READ)
-                .collect();
-            let got = an.read_many(&want);
-            let mut cache = cache.borrow_mut();
-            for (c, b) in want.into_iter().zip(got) {
-                if let Some(b) = b {
-                    cache.insert(c, b);
+            if !can_read {
+                return None;
+            }
+            let layer = an.tree.content(c).layer;
+            if an.layer_is_compressed(usize::from(layer)) && swept.borrow_mut().insert(layer) {
+                let mut found = Vec::new();
+                let _ = an.sweep(
+                    usize::from(layer),
+                    SWEEP_MAX,
+                    &Facts::worth_reading,
+                    &mut |id, data| {
+                        let f = data.map_or_else(|| boring.clone(), |d| Rc::new(Facts::of(d)));
+                        found.push((id, f));
+                    },
+                );
+                let mut cache = facts_cache.borrow_mut();
+                cache.extend(found);
+                if let Some(f) = cache.get(&c) {
+                    return Some(f.clone());
                 }
             }
+            let f = Rc::new(Facts::of(&read(c)?));
+            facts_cache.borrow_mut().insert(c, f.clone());
+            Some(f)
         };
         let fs = Fs {
             tree: &an.tree,
             read: &read,
-            prefetch: &prefetch,
+            facts: &facts,
         };
         let config = &an.report.image.config;
         let has_cmd = config.entrypoint.as_ref().is_some_and(|e| !e.is_empty())

@@ -202,7 +202,11 @@ pub fn findings(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
         writeln!(
             out,
             "{}",
-            style.bold(&format!("Findings ({}, {} in all)", r.findings.len(), bytes(total)))
+            style.bold(&format!(
+                "Findings ({}, {} in all)",
+                r.findings.len(),
+                bytes(total)
+            ))
         )?;
         for f in &r.findings {
             let sev = serde_json::to_value(f.severity)
@@ -219,7 +223,11 @@ pub fn findings(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
                 out,
                 "  {} {sev} {:>10}  {:<24} {}",
                 f.rule,
-                if f.bytes > 0 { bytes(f.bytes) } else { "-".into() },
+                if f.bytes > 0 {
+                    bytes(f.bytes)
+                } else {
+                    "-".into()
+                },
                 f.name,
                 style.dim(&at)
             )?;
@@ -231,7 +239,11 @@ pub fn findings(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
         writeln!(out)?;
     }
     if !r.proposals.is_empty() {
-        writeln!(out, "{}", style.bold("Proposals (imgslim suggest prints the Dockerfiles)"))?;
+        writeln!(
+            out,
+            "{}",
+            style.bold("Proposals (imgslim suggest prints the Dockerfiles)")
+        )?;
         for p in &r.proposals {
             let kind = serde_json::to_value(p.kind)
                 .ok()
