@@ -432,15 +432,20 @@ fn finish(
         ),
         warnings,
     };
+    let layer_compression = scans
+        .iter()
+        .map(|s| s.compression.unwrap_or(Compression::None))
+        .collect();
+    // The scans' entries are all in the tree now; free them before the closure step reads
+    // files back.
+    drop(refs);
+    drop(scans);
     let mut analysis = Analysis {
         report,
         tree,
         blobs,
         layer_members: resolved.layers.iter().map(|l| l.member.clone()).collect(),
-        layer_compression: scans
-            .iter()
-            .map(|s| s.compression.unwrap_or(Compression::None))
-            .collect(),
+        layer_compression,
         exec: None,
         reconstructed_dockerfile: String::new(),
     };
