@@ -86,6 +86,8 @@ pub struct App {
     pub areas: Areas,
     /// The directory the extract prompt starts with.
     pub extract_dir: PathBuf,
+    /// Draw without colours (`NO_COLOR` is set): highlights become reverse video.
+    pub no_color: bool,
 }
 
 impl App {
@@ -110,6 +112,7 @@ impl App {
             quit: false,
             areas: Areas::default(),
             extract_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         }
     }
 

@@ -107,3 +107,32 @@ fn findings_view_120x40() {
     press(&mut app, Action::Down); // the apt cache, deleted again in a later layer
     insta::assert_snapshot!(draw(&mut app, 120, 40).backend());
 }
+
+#[test]
+fn no_color_draws_no_colours_and_keeps_the_selection_visible() {
+    use ratatui::style::{Color, Modifier};
+    let mut app = example_app();
+    let coloured = draw(&mut app, 120, 40);
+    let cells = &coloured.backend().buffer().content;
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.fg != Color::Reset || c.bg != Color::Reset),
+        "the default screen uses colour"
+    );
+    app.no_color = true;
+    let plain = draw(&mut app, 120, 40);
+    let cells = &plain.backend().buffer().content;
+    assert!(
+        cells
+            .iter()
+            .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+        "NO_COLOR leaves a colour on screen"
+    );
+    assert!(
+        cells
+            .iter()
+            .any(|c| c.modifier.contains(Modifier::REVERSED)),
+        "the selection must stay visible without colour"
+    );
+}

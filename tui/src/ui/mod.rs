@@ -20,6 +20,26 @@ use crate::nav::{Mode, SortOrder};
 
 /// Draw the whole explorer.
 pub fn draw(frame: &mut Frame<'_>, app: &mut App) {
+    draw_views(frame, app);
+    if app.no_color {
+        strip_colors(frame);
+    }
+}
+
+/// `NO_COLOR` (no-color.org): every colour goes, after the views are drawn, so no view needs a
+/// second style; a cell that was highlighted by its background is shown in reverse video
+/// instead, so the selection stays visible.
+fn strip_colors(frame: &mut Frame<'_>) {
+    for cell in frame.buffer_mut().content.iter_mut() {
+        if cell.bg != Color::Reset {
+            cell.modifier |= Modifier::REVERSED;
+        }
+        cell.set_fg(Color::Reset);
+        cell.set_bg(Color::Reset);
+    }
+}
+
+fn draw_views(frame: &mut Frame<'_>, app: &mut App) {
     let [main, status] =
         Layout::vertical([Constraint::Min(3), Constraint::Length(1)]).areas(frame.area());
     if app.pane == Pane::Findings {
