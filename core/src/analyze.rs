@@ -423,7 +423,15 @@ fn finish(
         dive_inefficiencies: dive
             .map(|d| d.inefficiencies.into_iter().take(limit).collect())
             .unwrap_or_default(),
-        duplicates: dups.into_iter().take(limit).collect(),
+        // A million identical files are one group: its path list is cut like the other lists.
+        duplicates: dups
+            .into_iter()
+            .take(limit)
+            .map(|mut g| {
+                g.paths.truncate(limit);
+                g
+            })
+            .collect(),
         findings: Vec::new(),
         proposals: Vec::new(),
         paths: crate::report::paths::PathSizes::from_tree(

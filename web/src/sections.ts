@@ -114,7 +114,11 @@ export function duplicatesPanel(d: Opened): HTMLElement {
             "tbody",
             {},
             d.duplicates.map((g) =>
-              h("tr", {}, h("td", { class: "mono" }, g.paths.map((p) => h("div", {}, p))),
+              h("tr", {}, h("td", { class: "mono" }, g.paths.map((p) => h("div", {}, p)),
+                  // The report cuts a group's path list to its list limit; say how many more.
+                  (g.copies ?? g.paths.length) > g.paths.length
+                    ? h("div", {}, `and ${(g.copies ?? g.paths.length) - g.paths.length} more`)
+                    : null),
                 h("td", { class: "num" }, bytes(g.size)), h("td", { class: "num" }, bytes(g.saved_bytes))),
             ),
           ),

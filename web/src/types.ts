@@ -59,6 +59,8 @@ export interface DuplicateGroup {
   size: number;
   paths: string[];
   saved_bytes: number;
+  /** Copies in all; `paths` may be cut to the report's list limit. */
+  copies?: number;
 }
 
 export interface Finding {

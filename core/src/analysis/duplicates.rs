@@ -16,11 +16,25 @@ pub struct DuplicateGroup {
     pub sha256: String,
     /// Size of one copy.
     pub size: u64,
-    /// Paths (of distinct contents; hardlinked names are listed once, by their first name).
+    /// Paths (of distinct contents; hardlinked names are listed once, by their first name),
+    /// sorted; the report cuts the list to `list_limit`.
     pub paths: Vec<String>,
+    /// How many copies there are (the length of `paths` before any cut).
+    #[serde(default)]
+    pub copies: u64,
     /// Bytes saved by keeping one copy: size × (copies − 1).
     pub saved_bytes: u64,
 }
+
+impl DuplicateGroup {
+    /// Number of copies (reports written before `copies` existed list every path).
+    pub fn count(&self) -> u64 {
+        self.copies.max(self.paths.len() as u64)
+    }
+}
+
+/// How many paths of a duplicate group the text, Markdown and explorer views spell out.
+pub const SHOWN_PATHS: usize = 5;
 
 /// Live contents that could have a duplicate and are not hashed yet.
 pub(crate) fn need_hash(tree: &FileTree, live: &[bool]) -> Vec<ContentId> {
@@ -60,6 +74,7 @@ pub(crate) fn groups(tree: &FileTree, live: &[bool]) -> Vec<DuplicateGroup> {
                 sha256: format!("sha256:{}", hex::encode(hash)),
                 size,
                 saved_bytes: size * (paths.len() as u64 - 1),
+                copies: paths.len() as u64,
                 paths,
             }
         })

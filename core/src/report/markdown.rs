@@ -4,7 +4,8 @@ use std::fmt::{self, Write};
 
 use super::Report;
 use super::text::{TOP, reason_text};
-use super::units::{bytes, command, percent};
+use super::units::{bytes, command, percent, some_paths};
+use crate::analysis::duplicates::SHOWN_PATHS;
 
 /// Escape table-cell text: pipes and newlines would break the table.
 fn cell(s: &str) -> String {
@@ -87,8 +88,8 @@ pub fn render(r: &Report, out: &mut dyn Write) -> fmt::Result {
                 out,
                 "| {} | {} | {} |",
                 bytes(d.saved_bytes),
-                d.paths.len(),
-                paths.join(", ")
+                d.count(),
+                some_paths(&paths, d.count(), SHOWN_PATHS)
             )?;
         }
     }

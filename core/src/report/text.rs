@@ -4,7 +4,8 @@
 use std::fmt::{self, Write};
 
 use super::Report;
-use super::units::{bytes, command, percent};
+use super::units::{bytes, command, percent, some_paths};
+use crate::analysis::duplicates::SHOWN_PATHS;
 use crate::analysis::waste::WasteReason;
 
 /// ANSI styling on or off.
@@ -178,9 +179,9 @@ pub fn render(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
                 out,
                 "  {:>10}  {} copies of {}: {}",
                 bytes(d.saved_bytes),
-                d.paths.len(),
+                d.count(),
                 bytes(d.size),
-                d.paths.join(", ")
+                some_paths(&d.paths, d.count(), SHOWN_PATHS)
             )?;
         }
         writeln!(out)?;

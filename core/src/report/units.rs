@@ -15,6 +15,17 @@ pub fn bytes(n: u64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
+/// The first `show` paths of a list of `total`, with how many more there are.
+pub fn some_paths(paths: &[String], total: u64, show: usize) -> String {
+    let shown = &paths[..paths.len().min(show)];
+    let more = total.saturating_sub(shown.len() as u64);
+    let mut out = shown.join(", ");
+    if more > 0 {
+        out.push_str(&format!(" and {more} more"));
+    }
+    out
+}
+
 /// A ratio as a percentage with one decimal (`99.7 %`).
 pub fn percent(ratio: f64) -> String {
     format!("{:.1} %", ratio * 100.0)

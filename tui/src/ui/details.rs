@@ -116,9 +116,9 @@ pub fn draw(frame: &mut Frame<'_>, app: &mut App, area: Rect) {
             lines.push(Line::raw(format!(
                 "{:>9}  {} copies of {}: {}",
                 units::bytes(d.saved_bytes),
-                d.paths.len(),
+                d.count(),
                 units::bytes(d.size),
-                d.paths.join(", ")
+                units::some_paths(&d.paths, d.count(), 5)
             )));
         }
     }
