@@ -125,6 +125,9 @@ pub struct AnalyzeArgs {
     /// How many wasted files and duplicate groups to list in JSON and Markdown.
     #[arg(long, value_name = "N", default_value_t = 1000)]
     pub list_limit: usize,
+    /// Exit 1 when a finding has this severity or a higher one (as `suggest --fail-on`).
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<crate::commands::suggest::FailOn>,
 }
 
 /// `imgslim explore`.

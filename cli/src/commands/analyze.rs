@@ -6,7 +6,8 @@ use imgslim_core::report::{markdown, text};
 use crate::args::{AnalyzeArgs, Format};
 use crate::output;
 
-/// Run the command; the exit code is 0 (a report is not a verdict).
+/// Run the command; the exit code is 0 (a report is not a verdict) unless `--fail-on` is given
+/// and a finding reaches it.
 pub fn run(args: &AnalyzeArgs) -> Result<u8> {
     let mut options = crate::input::options(&args.input);
     options.list_limit = args.list_limit;
@@ -27,5 +28,5 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8> {
         }
     }
     output::emit(&out, args.output.as_deref())?;
-    Ok(0)
+    Ok(crate::commands::suggest::exit_code(args.fail_on, report))
 }

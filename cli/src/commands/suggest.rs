@@ -53,7 +53,7 @@ pub enum FailOn {
 }
 
 impl FailOn {
-    fn severity(self) -> Severity {
+    pub(crate) fn severity(self) -> Severity {
         match self {
             FailOn::Info => Severity::Info,
             FailOn::Low => Severity::Low,
@@ -108,14 +108,18 @@ pub fn run(args: &SuggestArgs) -> Result<u8> {
         }
     }
     output::emit(&out, args.output.as_deref())?;
-    let fail = args.fail_on.is_some_and(|level| {
-        analysis
-            .report
+    Ok(exit_code(args.fail_on, &analysis.report))
+}
+
+/// 1 when `--fail-on` is given and a finding reaches its severity, else 0.
+pub(crate) fn exit_code(fail_on: Option<FailOn>, report: &imgslim_core::Report) -> u8 {
+    let fail = fail_on.is_some_and(|level| {
+        report
             .findings
             .iter()
             .any(|f| f.severity >= level.severity())
     });
-    Ok(u8::from(fail))
+    u8::from(fail)
 }
 
 fn mapped(analysis: &Analysis, dockerfile: &str) -> Vec<Instruction> {
