@@ -26,10 +26,12 @@ echo "== web: npm ci && npm run build (wasm included)"
 (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build)
 
 echo "== native CLI (the reference figures)"
-cargo build -p imgslim-cli --release --locked
+# The debug binary gives the same figures and is already built by the test run: a release
+# build here cost CI several minutes.
+cargo build -p imgslim-cli --locked
 
 echo "== web: end-to-end in headless chromium"
 shots=${IMGSLIM_SCREENSHOTS:-${TMPDIR:-/tmp}}
-(cd web && CHROMIUM=$CHROMIUM IMGSLIM_BIN="$PWD/../target/release/imgslim" IMGSLIM_SCREENSHOTS="$shots" \
+(cd web && CHROMIUM=$CHROMIUM IMGSLIM_BIN="$PWD/../target/debug/imgslim" IMGSLIM_SCREENSHOTS="$shots" \
   node --test --test-reporter=spec tests/)
 echo "screenshots: $shots/imgslim-playground.png, $shots/imgslim-playground-narrow.png"
