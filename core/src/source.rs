@@ -81,18 +81,9 @@ pub(crate) fn read_full_at(src: &dyn Source, mut offset: u64, buf: &mut [u8]) ->
 }
 
 /// Read exactly `buf.len()` bytes at `offset`, or fail with `UnexpectedEof`.
-pub(crate) fn read_exact_at(
-    src: &dyn Source,
-    mut offset: u64,
-    mut buf: &mut [u8],
-) -> io::Result<()> {
-    while !buf.is_empty() {
-        let n = src.read_at(offset, buf)?;
-        if n == 0 {
-            return Err(io::ErrorKind::UnexpectedEof.into());
-        }
-        offset += n as u64;
-        buf = &mut buf[n..];
+pub(crate) fn read_exact_at(src: &dyn Source, offset: u64, buf: &mut [u8]) -> io::Result<()> {
+    if read_full_at(src, offset, buf)? < buf.len() {
+        return Err(io::ErrorKind::UnexpectedEof.into());
     }
     Ok(())
 }

@@ -116,22 +116,15 @@ pub fn text(d: &ImageDiff, rows: Rows, out: &mut dyn Write) -> fmt::Result {
     };
     size("total size", &s.size_bytes, out)?;
     size("final filesystem", &s.final_bytes, out)?;
-    writeln!(
-        out,
-        "  {:<20} {:>10} → {:>10}  {:>11}",
-        "files",
-        s.final_files.old,
-        s.final_files.new,
-        count_change(&s.final_files)
-    )?;
-    writeln!(
-        out,
-        "  {:<20} {:>10} → {:>10}  {:>11}",
-        "layers",
-        s.layer_count.old,
-        s.layer_count.new,
-        count_change(&s.layer_count)
-    )?;
+    for (label, x) in [("files", &s.final_files), ("layers", &s.layer_count)] {
+        writeln!(
+            out,
+            "  {label:<20} {:>10} → {:>10}  {:>11}",
+            x.old,
+            x.new,
+            count_change(x)
+        )?;
+    }
     size("reclaimable", &s.reclaimable_bytes, out)?;
     size("duplicates", &s.duplicate_bytes, out)?;
     if let Some(w) = &s.inefficient_bytes {
@@ -294,20 +287,15 @@ pub fn markdown(d: &ImageDiff, rows: Rows, out: &mut dyn Write) -> fmt::Result {
     };
     size("total size", &s.size_bytes, out)?;
     size("final filesystem", &s.final_bytes, out)?;
-    writeln!(
-        out,
-        "| files | {} | {} | {} |",
-        s.final_files.old,
-        s.final_files.new,
-        count_change(&s.final_files)
-    )?;
-    writeln!(
-        out,
-        "| layers | {} | {} | {} |",
-        s.layer_count.old,
-        s.layer_count.new,
-        count_change(&s.layer_count)
-    )?;
+    for (label, x) in [("files", &s.final_files), ("layers", &s.layer_count)] {
+        writeln!(
+            out,
+            "| {label} | {} | {} | {} |",
+            x.old,
+            x.new,
+            count_change(x)
+        )?;
+    }
     size("reclaimable", &s.reclaimable_bytes, out)?;
     size("duplicates", &s.duplicate_bytes, out)?;
     if let Some(w) = &s.inefficient_bytes {

@@ -46,8 +46,9 @@ impl Fs<'_> {
         self.tree.live_final(id).map(|_| id)
     }
 
-    /// Resolve an absolute path (relative paths are taken from `/`), following every symlink.
-    pub fn resolve(&self, path: &str) -> Option<Resolved> {
+    /// Walk an absolute path (relative paths are taken from `/`), following every symlink;
+    /// every component but the last must be a directory. The node the path ends at.
+    fn walk(&self, path: &str) -> Option<NodeId> {
         let mut todo: Vec<String> = path
             .split('/')
             .rev()
@@ -93,7 +94,13 @@ impl Fs<'_> {
             }
             stack.push(id);
         }
-        let node = *stack.last()?;
+        stack.last().copied()
+    }
+
+    /// Resolve an absolute path (relative paths are taken from `/`) to a file, following every
+    /// symlink.
+    pub fn resolve(&self, path: &str) -> Option<Resolved> {
+        let node = self.walk(path)?;
         let v = self.tree.live_final(node)?;
         if v.is_dir() {
             return None;
@@ -110,52 +117,12 @@ impl Fs<'_> {
 
     /// The node of a directory, following symlinks.
     pub fn dir_node(&self, path: &str) -> Option<NodeId> {
-        // Resolve "path/." so the last component is followed like any other.
-        let mut todo: Vec<String> = path
-            .split('/')
-            .rev()
-            .filter(|p| !p.is_empty())
-            .map(str::to_string)
-            .collect();
-        let mut stack: Vec<NodeId> = vec![FileTree::ROOT];
-        let mut hops = 0;
-        while let Some(part) = todo.pop() {
-            let cur = *stack.last()?;
-            if part == "." {
-                continue;
-            }
-            if part == ".." {
-                if stack.len() > 1 {
-                    stack.pop();
-                }
-                continue;
-            }
-            let id = self.child(cur, &part)?;
-            let v = self.tree.live_final(id)?;
-            if v.entry_kind() == Some(Kind::Symlink) {
-                hops += 1;
-                if hops > MAX_HOPS {
-                    return None;
-                }
-                let target = String::from_utf8_lossy(self.tree.link(v)).into_owned();
-                if target.starts_with('/') {
-                    stack.truncate(1);
-                }
-                todo.extend(
-                    target
-                        .split('/')
-                        .rev()
-                        .filter(|p| !p.is_empty())
-                        .map(str::to_string),
-                );
-                continue;
-            }
-            if !v.is_dir() {
-                return None;
-            }
-            stack.push(id);
+        let node = self.walk(path)?;
+        if node == FileTree::ROOT || self.tree.live_final(node)?.is_dir() {
+            Some(node)
+        } else {
+            None
         }
-        stack.last().copied()
     }
 
     /// Read a resolved file's bytes.

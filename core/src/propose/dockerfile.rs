@@ -55,6 +55,23 @@ pub struct Instruction {
     pub layer: Option<usize>,
 }
 
+impl Instruction {
+    /// An instruction starting at `line`, its keyword taken from the text.
+    fn new(line: usize, text: String) -> Self {
+        let keyword = text
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        Instruction {
+            line,
+            keyword,
+            text,
+            layer: None,
+        }
+    }
+}
+
 /// Split a Dockerfile into instructions (comments and blank lines skipped, `\` continuations
 /// joined).
 pub fn parse(text: &str) -> Vec<Instruction> {
@@ -81,31 +98,11 @@ pub fn parse(text: &str) -> Vec<Instruction> {
         if cont {
             cur = Some((start, acc));
         } else {
-            let keyword = acc
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_ascii_uppercase();
-            out.push(Instruction {
-                line: start,
-                keyword,
-                text: acc,
-                layer: None,
-            });
+            out.push(Instruction::new(start, acc));
         }
     }
     if let Some((start, acc)) = cur {
-        let keyword = acc
-            .split_whitespace()
-            .next()
-            .unwrap_or("")
-            .to_ascii_uppercase();
-        out.push(Instruction {
-            line: start,
-            keyword,
-            text: acc,
-            layer: None,
-        });
+        out.push(Instruction::new(start, acc));
     }
     out
 }
