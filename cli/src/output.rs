@@ -27,6 +27,13 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    // Only a regular file (or a new one) may be replaced by a rename: renaming over `/dev/null`
+    // or a FIFO would put a regular file where the device was (it happened to this machine's
+    // /dev/null during benchmarks with `-o /dev/null`). Such targets are written in place.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+        return std::fs::write(path, bytes)
+            .with_context(|| format!("{}: cannot write", path.display()));
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
