@@ -36,11 +36,12 @@ fn output_to_a_fifo_writes_into_it_and_keeps_it_a_fifo() {
         None,
     );
     common::assert_ok(&out, "analyze -o FIFO");
-    let written = reader.join().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&written).unwrap();
-    assert_eq!(report["schema_version"], 1);
+    // Checked first: had the FIFO been renamed over, the reader would never see a writer.
     assert!(
         std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
         "the FIFO was replaced"
     );
+    let written = reader.join().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&written).unwrap();
+    assert_eq!(report["schema_version"], 1);
 }
