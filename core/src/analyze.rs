@@ -12,6 +12,7 @@ use crate::archive::store::TarStore;
 use crate::archive::stream::{self, Streamed};
 use crate::archive::{self, LayerRef, Platform, Resolved, Store};
 use crate::error::{Error, Location, Result};
+use crate::exec::probe::Gathered;
 use crate::layer::compression::{self, Compression, Prefixed};
 use crate::layer::scan::{self, Kind, LayerInput, LayerScan, ScanPlan};
 use crate::options::Options;
@@ -64,6 +65,11 @@ pub struct Analysis {
     blobs: Blobs,
     layer_members: Vec<String>,
     layer_compression: Vec<Compression>,
+    /// What the scan learnt from contents it streamed (ELF files, scripts, configuration files).
+    gathered: HashMap<ContentId, Gathered>,
+    /// Per layer: every content was streamed through the probes, so a content without an entry
+    /// in `gathered` has nothing to tell.
+    probed: Vec<bool>,
     /// The entrypoint and its runtime closure, where the contents could be read.
     pub exec: Option<crate::exec::Exec>,
     /// The image as a Dockerfile, recovered from its history.
@@ -444,6 +450,8 @@ fn finish(
         .iter()
         .map(|s| s.compression.unwrap_or(Compression::None))
         .collect();
+    let probed = scans.iter().map(|s| s.hashed_all).collect();
+    let gathered = gathered_by_content(&tree, &scans);
     // The scans' entries are all in the tree now; free them before the closure step reads
     // files back.
     drop(refs);
@@ -454,12 +462,30 @@ fn finish(
         blobs,
         layer_members: resolved.layers.iter().map(|l| l.member.clone()).collect(),
         layer_compression,
+        gathered,
+        probed,
         exec: None,
         reconstructed_dockerfile: String::new(),
     };
     // Rules and proposals: the entrypoint's closure is read from the layers, so this runs last.
     crate::propose::attach(&mut analysis);
     Ok(analysis)
+}
+
+/// The probes' findings keyed by the content they describe.
+fn gathered_by_content(tree: &FileTree, scans: &[Arc<LayerScan>]) -> HashMap<ContentId, Gathered> {
+    let mut by_offset: HashMap<(u16, u64), &Gathered> = HashMap::new();
+    for (layer, s) in scans.iter().enumerate() {
+        for (offset, g) in &s.gathered {
+            by_offset.insert((layer as u16, *offset), g);
+        }
+    }
+    if by_offset.is_empty() {
+        return HashMap::new();
+    }
+    tree.contents()
+        .filter_map(|(id, c)| Some((id, (*by_offset.get(&(c.layer, c.data_offset))?).clone())))
+        .collect()
 }
 
 /// Bytes read first from each duplicate candidate: files no larger are hashed whole in one read,
@@ -604,81 +630,18 @@ impl Analysis {
         }
         Ok(copied)
     }
-    /// Whether a layer is stored compressed (reading one of its files back means decompressing
-    /// the layer up to it).
-    pub(crate) fn layer_is_compressed(&self, layer: usize) -> bool {
-        self.layer_compression
-            .get(layer)
-            .is_some_and(|c| *c != Compression::None)
+    /// Whether every layer's contents were probed during the scan (always so for a stream).
+    pub(crate) fn probed_all(&self) -> bool {
+        self.probed.iter().all(|p| *p)
     }
 
-    /// One forward pass over a layer: every stored content of it, in offset order, is handed to
-    /// `inspect` with its bytes when `wanted(first bytes)` says so and it is at most `max`
-    /// bytes, with `None` when it is not wanted, and not at all when it is wanted but larger than
-    /// `max`. Only one content is held in memory at a time.
-    pub(crate) fn sweep(
-        &self,
-        layer: usize,
-        max: u64,
-        wanted: &dyn Fn(&[u8]) -> bool,
-        inspect: &mut dyn FnMut(ContentId, Option<&[u8]>),
-    ) -> Result<()> {
-        let Blobs::Seekable(store) = &self.blobs else {
-            return Ok(());
-        };
-        let at = Location::Member(self.layer_members[layer].clone());
-        let limits = crate::options::Limits::default();
-        let map = |e| scan::map_io(&at, e, &limits);
-        let src = store
-            .open(&self.layer_members[layer])
-            .map_err(|e| Error::from_io(at.clone(), e))?
-            .ok_or_else(|| Error::MissingBlob {
-                at: at.clone(),
-                what: self.layer_members[layer].clone(),
-            })?;
-        let mut ids: Vec<(u64, ContentId)> = self
-            .tree
-            .contents()
-            .filter(|(_, c)| usize::from(c.layer) == layer)
-            .map(|(id, c)| (c.data_offset, id))
-            .collect();
-        ids.sort_unstable();
-        let raw = RangeReader::new(&*src, 0, src.len());
-        let mut d =
-            compression::decoder(self.layer_compression[layer], raw, u64::MAX).map_err(map)?;
-        let mut pos = 0u64;
-        let mut buf = Vec::new();
-        for (offset, id) in ids {
-            let size = self.tree.content(id).size;
-            if offset < pos {
-                inspect(id, None);
-                continue;
-            }
-            d.skip(offset - pos).map_err(map)?;
-            let mut head = [0u8; 8];
-            let n = (size as usize).min(head.len());
-            d.read_exact(&mut head[..n]).map_err(map)?;
-            let want = wanted(&head[..n]);
-            if want && size <= max {
-                buf.clear();
-                buf.extend_from_slice(&head[..n]);
-                let rest = size - n as u64;
-                if io::copy(&mut (&mut d).take(rest), &mut buf).map_err(map)? != rest {
-                    return Err(Error::Truncated {
-                        at,
-                        reason: format!("file data ends before its {size} bytes"),
-                    });
-                }
-                inspect(id, Some(&buf));
-            } else {
-                d.skip(size - n as u64).map_err(map)?;
-                // A wanted file over `max` is not reported at all, so the caller reads it alone.
-                if !want {
-                    inspect(id, None);
-                }
-            }
-            pos = offset + size;
-        }
-        Ok(())
+    /// What the layer scan learnt from a content, and whether its layer was probed at all
+    /// (then a content without findings has nothing to tell).
+    pub(crate) fn gathered(&self, content: ContentId) -> (Option<&Gathered>, bool) {
+        let layer = usize::from(self.tree.content(content).layer);
+        (
+            self.gathered.get(&content),
+            self.probed.get(layer).copied().unwrap_or(false),
+        )
     }
 }

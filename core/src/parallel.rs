@@ -2,6 +2,8 @@
 //! order on the calling thread. Results never depend on scheduling: `map` returns them in input
 //! order.
 
+use crate::layer::contents::{Learner, Learnt};
+
 /// Apply `f` to every item, largest `weight` first so one big layer does not start last; the
 /// results come back in input order.
 #[cfg(feature = "parallel")]
@@ -35,10 +37,12 @@ where
     items.iter().map(f).collect()
 }
 
-/// Receives file contents entry by entry and yields their sha256 digests in the same order.
+/// Receives file contents entry by entry; what is learnt from them comes back in entry order.
 pub(crate) trait ContentHasher {
     /// A buffer to read the next chunk into.
     fn buffer(&mut self) -> Vec<u8>;
+    /// A content of `size` bytes starts; `keep_text` keeps its bytes when small.
+    fn begin_entry(&mut self, size: u64, keep_text: bool);
     /// The first `len` bytes of `buf` are the next chunk of the current entry.
     fn submit(&mut self, buf: Vec<u8>, len: usize);
     /// The current entry is complete.
@@ -48,11 +52,10 @@ pub(crate) trait ContentHasher {
 /// Chunk size handed between the reading and the hashing thread.
 const CHUNK: usize = 128 * 1024;
 
-/// Hashes on the calling thread.
+/// Learns on the calling thread.
 struct Inline {
     buf: Vec<u8>,
-    current: sha2::Sha256,
-    done: Vec<[u8; 32]>,
+    learner: Learner,
 }
 
 impl ContentHasher for Inline {
@@ -62,28 +65,31 @@ impl ContentHasher for Inline {
         b
     }
 
+    fn begin_entry(&mut self, size: u64, keep_text: bool) {
+        self.learner.begin(size, keep_text);
+    }
+
     fn submit(&mut self, buf: Vec<u8>, len: usize) {
-        sha2::Digest::update(&mut self.current, &buf[..len]);
+        self.learner.update(&buf[..len]);
         self.buf = buf;
     }
 
     fn end_entry(&mut self) {
-        let h = sha2::Digest::finalize_reset(&mut self.current);
-        self.done.push(h.into());
+        self.learner.end();
     }
 }
 
-/// Run `work` with a content hasher and return its result and the digests, in entry order.
+/// Run `work` with a content hasher and return its result and what was learnt, in entry order.
 ///
 /// With the `parallel` feature and `pipelined`, hashing runs on its own thread, fed chunks
 /// through a bounded channel: a compressed layer is then decompressed on one core while its
-/// files are hashed on another. On a 2-core machine, where one large layer usually dominates,
-/// this brings the scan close to the bare decompression time instead of decompression plus
-/// hashing.
+/// files are hashed (and probed) on another. On a 2-core machine, where one large layer usually
+/// dominates, this brings the scan close to the bare decompression time instead of
+/// decompression plus hashing.
 pub(crate) fn with_hasher<T>(
     pipelined: bool,
     work: impl FnOnce(&mut dyn ContentHasher) -> T,
-) -> (T, Vec<[u8; 32]>) {
+) -> (T, Learnt) {
     #[cfg(feature = "parallel")]
     if pipelined {
         return piped::run(work);
@@ -91,22 +97,20 @@ pub(crate) fn with_hasher<T>(
     let _ = pipelined;
     let mut h = Inline {
         buf: Vec::new(),
-        current: sha2::Digest::new(),
-        done: Vec::new(),
+        learner: Learner::new(),
     };
     let out = work(&mut h);
-    (out, h.done)
+    (out, h.learner.finish())
 }
 
 #[cfg(feature = "parallel")]
 mod piped {
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-    use sha2::{Digest, Sha256};
-
-    use super::{CHUNK, ContentHasher};
+    use super::{CHUNK, ContentHasher, Learner, Learnt};
 
     enum Msg {
+        Begin(u64, bool),
         Data(Vec<u8>, usize),
         End,
     }
@@ -116,6 +120,7 @@ mod piped {
         spare: Receiver<Vec<u8>>,
     }
 
+    // A send fails only if the hashing thread died; its panic surfaces at join.
     impl ContentHasher for Piped {
         fn buffer(&mut self) -> Vec<u8> {
             let mut b = self.spare.try_recv().unwrap_or_default();
@@ -123,8 +128,11 @@ mod piped {
             b
         }
 
+        fn begin_entry(&mut self, size: u64, keep_text: bool) {
+            let _ = self.tx.send(Msg::Begin(size, keep_text));
+        }
+
         fn submit(&mut self, buf: Vec<u8>, len: usize) {
-            // A send fails only if the hashing thread died; its panic surfaces at join.
             let _ = self.tx.send(Msg::Data(buf, len));
         }
 
@@ -137,23 +145,23 @@ mod piped {
     /// the reader parses small entries, little enough to keep memory flat (16 × 128 KiB).
     const IN_FLIGHT: usize = 16;
 
-    pub(super) fn run<T>(work: impl FnOnce(&mut dyn ContentHasher) -> T) -> (T, Vec<[u8; 32]>) {
+    pub(super) fn run<T>(work: impl FnOnce(&mut dyn ContentHasher) -> T) -> (T, Learnt) {
         let (tx, rx) = sync_channel::<Msg>(IN_FLIGHT);
         let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
         std::thread::scope(|s| {
             let hasher = s.spawn(move || {
-                let mut done = Vec::new();
-                let mut current = Sha256::new();
+                let mut learner = Learner::new();
                 for msg in rx {
                     match msg {
+                        Msg::Begin(size, keep_text) => learner.begin(size, keep_text),
                         Msg::Data(buf, len) => {
-                            current.update(&buf[..len]);
+                            learner.update(&buf[..len]);
                             let _ = spare_tx.try_send(buf);
                         }
-                        Msg::End => done.push(current.finalize_reset().into()),
+                        Msg::End => learner.end(),
                     }
                 }
-                done
+                learner.finish()
             });
             let mut piped = Piped {
                 tx,
@@ -161,10 +169,10 @@ mod piped {
             };
             let out = work(&mut piped);
             drop(piped);
-            let done = hasher
+            let learnt = hasher
                 .join()
                 .unwrap_or_else(|p| std::panic::resume_unwind(p));
-            (out, done)
+            (out, learnt)
         })
     }
 }

@@ -48,7 +48,7 @@ pub(crate) fn parse(data: &[u8]) -> Option<ElfInfo> {
     }
 }
 
-fn split_paths(s: &[u8]) -> Vec<String> {
+pub(crate) fn split_paths(s: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(s)
         .split(':')
         .filter(|p| !p.is_empty())
@@ -136,6 +136,27 @@ mod tests {
 /// tests (the loader-relevant parts only: program headers, a string table and `PT_DYNAMIC`).
 #[cfg(test)]
 pub(crate) fn build(interp: Option<&str>, needed: &[&str], runpath: Option<&str>) -> Vec<u8> {
+    build_padded(interp, needed, runpath, 0, &[])
+}
+
+/// Like [`build`], laid out like a large library: `pad` bytes of code-like filler (NULs
+/// included) before the string table, and `tail` then the same filler after it, before the
+/// dynamic segment.
+#[cfg(test)]
+pub(crate) fn build_padded(
+    interp: Option<&str>,
+    needed: &[&str],
+    runpath: Option<&str>,
+    pad: usize,
+    tail: &[u8],
+) -> Vec<u8> {
+    let filler = |out: &mut Vec<u8>| {
+        let mut x: u32 = 0x1234_5678;
+        for _ in 0..pad {
+            x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+            out.push((x >> 24) as u8);
+        }
+    };
     let nph: usize = if interp.is_some() { 3 } else { 2 };
     let mut strtab = vec![0u8];
     let mut dyns: Vec<(u64, u64)> = Vec::new();
@@ -155,8 +176,8 @@ pub(crate) fn build(interp: Option<&str>, needed: &[&str], runpath: Option<&str>
         v.push(0);
         v
     });
-    let str_off = interp_off + interp_bytes.len();
-    let dyn_off = (str_off + strtab.len()).next_multiple_of(8);
+    let str_off = interp_off + interp_bytes.len() + pad;
+    let dyn_off = (str_off + strtab.len() + pad + tail.len()).next_multiple_of(8);
     dyns.push((u64::from(DT_STRTAB), str_off as u64));
     dyns.push((u64::from(DT_STRSZ), strtab.len() as u64));
     dyns.push((0, 0));
@@ -193,7 +214,10 @@ pub(crate) fn build(interp: Option<&str>, needed: &[&str], runpath: Option<&str>
     }
     ph(PT_DYNAMIC, dyn_off, 16 * dyns.len(), &mut out);
     out.extend_from_slice(&interp_bytes);
+    filler(&mut out);
     out.extend_from_slice(&strtab);
+    filler(&mut out);
+    out.extend_from_slice(tail);
     out.resize(dyn_off, 0);
     for (t, v) in dyns {
         u64le(t, &mut out);

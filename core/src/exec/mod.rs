@@ -5,6 +5,7 @@
 
 pub(crate) mod elf;
 pub(crate) mod fs;
+pub(crate) mod probe;
 
 use std::collections::BTreeSet;
 
@@ -395,18 +396,25 @@ fn find(data: &[u8], needle: &[u8]) -> Option<usize> {
     memchr::memmem::find(data, needle)
 }
 
+/// The NUL-delimited strings naming `zoneinfo` that a statically linked glibc or musl carries.
+const LIBC_ZONEINFO: &[&[u8]] = &[
+    b"/usr/share/zoneinfo",
+    b"/usr/share/zoneinfo/",
+    b"/share/zoneinfo/",
+    b"/etc/zoneinfo/",
+];
+
+/// Bytes a path embedded in a binary is made of.
+fn is_path_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"/._+-".contains(&b)
+}
+
 /// Whether a file names `zoneinfo` other than as a statically linked libc does: glibc's
 /// NUL-terminated TZDIR `/usr/share/zoneinfo`, musl's `/usr/share/zoneinfo/`,
 /// `/share/zoneinfo/` and `/etc/zoneinfo/`. Go packs its strings without NULs, so its
 /// `/usr/share/zoneinfo/` counts.
 fn names_zoneinfo(data: &[u8]) -> bool {
     const NEEDLE: &[u8] = b"zoneinfo";
-    const LIBC: &[&[u8]] = &[
-        b"/usr/share/zoneinfo",
-        b"/usr/share/zoneinfo/",
-        b"/share/zoneinfo/",
-        b"/etc/zoneinfo/",
-    ];
     let mut i = 0;
     while let Some(off) = find(&data[i..], NEEDLE) {
         let at = i + off;
@@ -415,7 +423,7 @@ fn names_zoneinfo(data: &[u8]) -> bool {
             .rposition(|&b| b == 0)
             .map_or(0, |p| p + 1);
         let end = data[at..].iter().position(|&b| b == 0).map(|n| at + n);
-        let libc = end.is_some_and(|e| start > 0 && LIBC.contains(&&data[start..e]));
+        let libc = end.is_some_and(|e| start > 0 && LIBC_ZONEINFO.contains(&&data[start..e]));
         if !libc {
             return true;
         }
@@ -424,10 +432,9 @@ fn names_zoneinfo(data: &[u8]) -> bool {
     false
 }
 
-/// Absolute paths under /usr/share/ spelled out in a binary (NUL-terminated strings), at most 64.
-/// What closure resolution needs to know of one file's bytes. Computed while the bytes pass
-/// (see `propose::attach`), then the bytes are dropped: a closure can name libraries of tens of
-/// megabytes, and holding them made the analysis' memory grow with image bytes.
+/// What closure resolution needs to know of one file's bytes. Gathered while the bytes pass
+/// during the layer scan ([`probe`]), then the bytes are dropped: a closure can name libraries
+/// of tens of megabytes, and holding them made the analysis' memory grow with image bytes.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Facts {
     /// Loader facts, for an ELF file.
@@ -438,6 +445,9 @@ pub(crate) struct Facts {
     pub names_zoneinfo: bool,
     /// The first line after `#!`, for a script.
     pub shebang: Option<Vec<u8>>,
+    /// Gathered from a stream that did not keep everything the loader reads (a string table
+    /// reference no kept string covers): the file must be read whole.
+    pub incomplete: bool,
 }
 
 impl Facts {
@@ -459,6 +469,7 @@ impl Facts {
                     .to_vec()
             }),
             elf,
+            incomplete: false,
         }
     }
 
@@ -468,6 +479,7 @@ impl Facts {
     }
 }
 
+/// Absolute paths under /usr/share/ spelled out in a binary (NUL-terminated strings), at most 64.
 fn embedded_paths(data: &[u8]) -> Vec<String> {
     const NEEDLE: &[u8] = b"/usr/share/";
     let mut out: Vec<String> = Vec::new();
@@ -479,7 +491,7 @@ fn embedded_paths(data: &[u8]) -> Vec<String> {
         let start = i + off;
         let end = data[start..]
             .iter()
-            .position(|&b| !(b.is_ascii_alphanumeric() || b"/._+-".contains(&b)))
+            .position(|&b| !is_path_byte(b))
             .map_or(data.len(), |n| start + n);
         // A whole string (preceded by NUL or start) that names a file with an extension.
         let whole = start == 0 || data[start - 1] == 0;
@@ -538,8 +550,8 @@ fn ld_so_conf(fs: &Fs<'_>) -> Vec<String> {
 mod tests {
     use super::ExecKind;
     use super::elf::build;
-    use crate::rules::testing::analyze_image;
-    use imgslim_tests::{Content, Entry, Image, Layer};
+    use crate::rules::testing::{analyze_as, analyze_image, analyze_streamed};
+    use imgslim_tests::{Compression, Content, Entry, Flavour, Image, Layer};
 
     fn exe(path: &str, data: Vec<u8>) -> Entry {
         Entry::file_with(path, Content::Bytes(data), 0o755)
@@ -617,6 +629,50 @@ mod tests {
         );
         assert!(e.missing.is_empty(), "{:?}", e.missing);
         assert_eq!(e.file_args, ["/app/config.json"]);
+    }
+
+    #[test]
+    fn every_flavour_and_a_stream_give_the_same_closure() {
+        // A server larger than what probes keep whole, with its string table past the head:
+        // read by offset from plain layers, probed during the scan of compressed ones and of a
+        // stream (where ld.so.conf can only come from what the scan kept).
+        let mut image = Image::new(vec![
+            base(),
+            Layer::new(
+                "COPY app /app",
+                vec![exe(
+                    "app/server",
+                    super::elf::build_padded(
+                        Some("/lib64/ld-linux-x86-64.so.2"),
+                        &["libextra.so.1", "libc.so.6"],
+                        None,
+                        3 << 19,
+                        b"\0/usr/share/zoneinfo/UTC\0",
+                    ),
+                )],
+            ),
+        ]);
+        image.config.entrypoint = Some(vec!["/app/server".into()]);
+        let plain = analyze_image(&image).exec.expect("resolved");
+        let resolved: Vec<&str> = plain.closure.iter().map(|c| c.resolved.as_str()).collect();
+        assert_eq!(
+            resolved,
+            [
+                "/app/server",
+                "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+                "/opt/extra/lib/libextra.so.1",
+                "/usr/lib/x86_64-linux-gnu/libc.so.6",
+            ]
+        );
+        assert_eq!(plain.zoneinfo_named_by.as_deref(), Some("server"));
+        for flavour in [
+            Flavour::ContainerdZstd,
+            Flavour::OciArchive(Compression::Gzip),
+        ] {
+            let e = analyze_as(&image, flavour).exec.expect("resolved");
+            assert_eq!(e, plain, "{flavour:?}");
+        }
+        assert_eq!(analyze_streamed(&image).exec, Some(plain));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 use super::compression::{self, Compression, DecodeError, LimitHit, Prefixed};
 use super::path::{self, Whiteout};
 use crate::error::{Error, Location, Result};
+use crate::exec::probe::{self, Gathered};
 use crate::options::Limits;
 use crate::parallel::{self, ContentHasher};
 use crate::progress::{CancelledIo, Progress, Ticking};
@@ -85,8 +86,10 @@ pub(crate) struct LayerScan {
     pub blob_digest: Option<String>,
     /// sha256 of contents hashed while streaming.
     pub hashes: Vec<[u8; 32]>,
-    /// Whether every regular file's content was hashed.
+    /// Whether every regular file's content was hashed (and probed).
     pub hashed_all: bool,
+    /// What the content probes found, by the entry's data offset.
+    pub gathered: Vec<(u64, Gathered)>,
     /// dive 0.13.1 would refuse this layer (a PAX global header with a name).
     pub dive_rejects: bool,
     pub warnings: Vec<Warning>,
@@ -333,11 +336,23 @@ fn walk<R: SkipRead>(
     let tar = TarReader::new(stream);
     let hash_contents = plan.hash_contents || !tar.skips_cheaply();
     let pipelined = hash_contents && blob_len >= PIPELINE_FROM;
-    let (scan, hashes) = parallel::with_hasher(pipelined, |hasher| {
+    let (scan, learnt) = parallel::with_hasher(pipelined, |hasher| {
         walk_entries(tar, plan, at, hash_contents, hasher)
     });
     let mut scan = scan?;
-    scan.hashes = hashes;
+    // Hashed entries are in data-offset order, like their hash indexes.
+    let offsets: Vec<u64> = scan
+        .entries
+        .iter()
+        .filter(|e| e.hash != NO_HASH)
+        .map(|e| e.data_offset)
+        .collect();
+    scan.gathered = learnt
+        .gathered
+        .into_iter()
+        .filter_map(|(i, g)| Some((*offsets.get(i as usize)?, g)))
+        .collect();
+    scan.hashes = learnt.hashes;
     scan.hashed_all = hash_contents;
     Ok(scan)
 }
@@ -405,6 +420,7 @@ fn walk_entries<R: SkipRead>(
         };
         let mut hash = NO_HASH;
         if kind == Kind::File && e.data_len > 0 && hash_contents {
+            hasher.begin_entry(e.data_len, probe::wants_text(&cleaned));
             loop {
                 let mut buf = hasher.buffer();
                 let n = tar

@@ -10,11 +10,12 @@ pub mod dockerfile;
 mod stages;
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::analyze::Analysis;
 use crate::exec::fs::Fs;
+use crate::exec::probe::Probe;
 use crate::exec::{self, Exec, Facts};
 use crate::report::LayerReport;
 use crate::report::findings::{Proposal, ProposalKind};
@@ -24,13 +25,8 @@ use crate::tree::ContentId;
 pub use dockerfile::{Instruction, map_layers, parse as parse_dockerfile};
 pub use stages::RUNTIME_MARKER;
 
-/// Files larger than this are not read to find what they link against.
+/// Files larger than this are not read whole (a file whose facts the scan could not complete).
 const MAX_READ: u64 = 512 << 20;
-
-/// Files larger than this are left out of a layer sweep (and read on their own only if the
-/// closure needs them): the sweep buffers one file at a time, and that buffer is the largest
-/// allocation of the whole analysis.
-const SWEEP_MAX: u64 = 32 << 20;
 
 /// Resolve the entrypoint, run the rules and compute the proposals; fill the report.
 pub(crate) fn attach(a: &mut Analysis) {
@@ -38,6 +34,9 @@ pub(crate) fn attach(a: &mut Analysis) {
     let (exec, fired, proposals, reconstructed) = {
         let an: &Analysis = a;
         let read = |c: ContentId| -> Option<Vec<u8>> {
+            if let Some(text) = an.gathered(c).0.and_then(|g| g.text.clone()) {
+                return Some(text);
+            }
             if !can_read || an.tree.content(c).size > MAX_READ {
                 return None;
             }
@@ -45,39 +44,30 @@ pub(crate) fn attach(a: &mut Analysis) {
             an.extract(c, &mut buf).ok()?;
             Some(buf)
         };
-        // Facts of every ELF file and script of a compressed layer, gathered in one pass over
-        // the layer the first time any of its files is asked for: the closure is resolved in
-        // rounds (a program, then its libraries, then theirs), and reading each round back
-        // from a compressed layer cost a full decompression per round.
+        // The scan probed every content of compressed layers (and of any layer read from a
+        // stream) as it passed; a content of a skipped uncompressed layer is streamed through a
+        // probe from its offset now. Only a file whose facts could not be completed that way is
+        // read whole.
         let facts_cache: RefCell<HashMap<ContentId, Rc<Facts>>> = RefCell::new(HashMap::new());
-        let swept: RefCell<HashSet<u16>> = RefCell::new(HashSet::new());
-        let boring = Rc::new(Facts::default());
         let facts = |c: ContentId| -> Option<Rc<Facts>> {
             if let Some(f) = facts_cache.borrow().get(&c) {
                 return Some(f.clone());
             }
-            if !can_read {
-                return None;
-            }
-            let layer = an.tree.content(c).layer;
-            if an.layer_is_compressed(usize::from(layer)) && swept.borrow_mut().insert(layer) {
-                let mut found = Vec::new();
-                let _ = an.sweep(
-                    usize::from(layer),
-                    SWEEP_MAX,
-                    &Facts::worth_reading,
-                    &mut |id, data| {
-                        let f = data.map_or_else(|| boring.clone(), |d| Rc::new(Facts::of(d)));
-                        found.push((id, f));
-                    },
-                );
-                let mut cache = facts_cache.borrow_mut();
-                cache.extend(found);
-                if let Some(f) = cache.get(&c) {
-                    return Some(f.clone());
+            let mut f = match an.gathered(c) {
+                (Some(g), _) => g.facts.clone().unwrap_or_default(),
+                (None, true) => Facts::default(),
+                (None, false) if can_read => {
+                    let size = an.tree.content(c).size;
+                    let mut probe = Probe::new(size, false);
+                    an.extract(c, &mut probe).ok()?;
+                    probe.finish().and_then(|g| g.facts).unwrap_or_default()
                 }
+                (None, false) => return None,
+            };
+            if f.incomplete {
+                f = Facts::of(&read(c)?);
             }
-            let f = Rc::new(Facts::of(&read(c)?));
+            let f = Rc::new(f);
             facts_cache.borrow_mut().insert(c, f.clone());
             Some(f)
         };
@@ -89,7 +79,7 @@ pub(crate) fn attach(a: &mut Analysis) {
         let config = &an.report.image.config;
         let has_cmd = config.entrypoint.as_ref().is_some_and(|e| !e.is_empty())
             || config.cmd.as_ref().is_some_and(|c| !c.is_empty());
-        let exec = (has_cmd && can_read).then(|| exec::resolve(&fs, config));
+        let exec = (has_cmd && (can_read || an.probed_all())).then(|| exec::resolve(&fs, config));
         let gpu =
             config.env.iter().flatten().any(|e| {
                 e.starts_with("NVIDIA_VISIBLE_DEVICES=") || e.starts_with("CUDA_VERSION=")

@@ -9,11 +9,30 @@ use crate::{Analysis, Input, Options, Progress, analyze};
 
 /// Analyse an image built by the fixture builder.
 pub(crate) fn analyze_image(image: &Image) -> Analysis {
-    let bytes = write_archive(image, Flavour::DockerPodman);
+    analyze_as(image, Flavour::DockerPodman)
+}
+
+/// Analyse an image written in one archive flavour.
+pub(crate) fn analyze_as(image: &Image, flavour: Flavour) -> Analysis {
+    let bytes = write_archive(image, flavour);
     analyze(
         Input::Archive {
             source: Arc::new(bytes),
             name: "test.tar".into(),
+        },
+        &Options::default(),
+        &Progress::default(),
+    )
+    .expect("fixture analyses")
+}
+
+/// Analyse an image read once from a stream, like stdin.
+pub(crate) fn analyze_streamed(image: &Image) -> Analysis {
+    let bytes = write_archive(image, Flavour::DockerPodman);
+    analyze(
+        Input::Stream {
+            reader: &mut &bytes[..],
+            name: "-".into(),
         },
         &Options::default(),
         &Progress::default(),
