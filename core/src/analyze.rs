@@ -14,6 +14,7 @@ use crate::archive::{self, LayerRef, Platform, Resolved, Store};
 use crate::error::{Error, Location, Result};
 use crate::exec::probe::Gathered;
 use crate::layer::compression::{self, Compression, Prefixed};
+use crate::layer::contents::SeenSizes;
 use crate::layer::scan::{self, Kind, LayerInput, LayerScan, ScanPlan};
 use crate::options::Options;
 use crate::parallel;
@@ -159,10 +160,12 @@ fn analyze_store(
     }
     let total: u64 = unique.iter().map(|(_, s)| s.len()).sum();
     progress.set_totals(total, unique.len() as u64);
+    let sizes = SeenSizes::default();
     let plan = ScanPlan {
         hash_contents: false,
         verify: options.verify,
         limits: &options.limits,
+        sizes: &sizes,
     };
     let scans = parallel::map_weighted(
         &unique,
@@ -207,10 +210,12 @@ fn analyze_stream(
     total: u64,
 ) -> Result<Analysis> {
     progress.set_totals(total, 0);
+    let sizes = SeenSizes::default();
     let plan = ScanPlan {
         hash_contents: true,
         verify: options.verify,
         limits: &options.limits,
+        sizes: &sizes,
     };
     let mut ticking = Ticking {
         inner: Sequential(reader),
@@ -329,10 +334,12 @@ fn finish(
             "dive 0.13.1 refuses layers with PAX global headers, so the dive-compatible figures are null",
         ));
     }
+    tree.settle_hashes();
     let live = waste::live_contents(&tree);
     let need = duplicates::need_hash(&tree, &live);
     if !need.is_empty() {
         hash_contents(&mut tree, &need, &blobs, &resolved, options)?;
+        tree.settle_hashes();
     }
     let dups = duplicates::groups(&tree, &live);
     let wasted = waste::reclaimable(&tree, &live);
@@ -494,7 +501,9 @@ const PREFIX: u64 = 16 * 1024;
 
 /// Hash the contents that duplicate detection needs, reading them by offset from uncompressed
 /// layers (compressed layers were hashed while streaming). Two rounds: a prefix of every
-/// candidate, then the whole content of the candidates whose size and prefix still collide.
+/// candidate, then the whole content of the candidates whose size and prefix still collide, or
+/// whose size a content of a streamed layer shares (its prefix is unknown, so only whole digests
+/// compare with it).
 fn hash_contents(
     tree: &mut FileTree,
     need: &[ContentId],
@@ -510,7 +519,7 @@ fn hash_contents(
         .iter()
         .map(|l| store.open(&l.member).ok().flatten())
         .collect();
-    let hash_range = |c: ContentId, len: u64| -> Result<[u8; 32]> {
+    let hash_range = |c: ContentId, len: u64| -> Result<([u8; 32], [u8; 16])> {
         let content = tree.content(c);
         let l = usize::from(content.layer);
         let at = layer_location(l, &resolved.layers[l]);
@@ -518,18 +527,23 @@ fn hash_contents(
             at: at.clone(),
             what: resolved.layers[l].member.clone(),
         })?;
-        let mut h = Sha256::new();
+        let mut h = HashWriter(Sha256::new(), twox_hash::XxHash3_128::new());
         let mut reader = RangeReader::new(&**src, content.data_offset, len);
-        let copied = io::copy(&mut reader, &mut HashWriter(&mut h))
-            .map_err(|e| scan::map_io(&at, e, &options.limits))?;
+        let copied =
+            io::copy(&mut reader, &mut h).map_err(|e| scan::map_io(&at, e, &options.limits))?;
         if copied != len {
             return Err(Error::Truncated {
                 at,
                 reason: format!("file data ends after {copied} of {len} bytes"),
             });
         }
-        Ok(h.finalize().into())
+        Ok((h.0.finalize().into(), h.1.finish_128().to_le_bytes()))
     };
+    let streamed_sizes: std::collections::HashSet<u64> = tree
+        .contents()
+        .filter(|(_, c)| c.fingerprint.is_some())
+        .map(|(_, c)| c.size)
+        .collect();
     let size = |c: &ContentId| tree.content(*c).size;
     let prefixes = parallel::map_weighted(
         need,
@@ -538,35 +552,42 @@ fn hash_contents(
     );
     let mut by_prefix: HashMap<(u64, [u8; 32]), Vec<ContentId>> = HashMap::new();
     let mut complete = Vec::new();
+    let mut second: Vec<ContentId> = Vec::new();
     for (&c, p) in need.iter().zip(prefixes) {
         let p = p?;
         if size(&c) <= PREFIX {
             complete.push((c, p));
+        } else if streamed_sizes.contains(&size(&c)) {
+            second.push(c);
         } else {
-            by_prefix.entry((size(&c), p)).or_default().push(c);
+            by_prefix.entry((size(&c), p.0)).or_default().push(c);
         }
     }
-    let mut second: Vec<ContentId> = by_prefix
-        .into_values()
-        .filter(|group| group.len() > 1)
-        .flatten()
-        .collect();
+    second.extend(
+        by_prefix
+            .into_values()
+            .filter(|group| group.len() > 1)
+            .flatten(),
+    );
     second.sort_unstable();
     let full = parallel::map_weighted(&second, size, |&c| hash_range(c, size(&c)));
     for (c, h) in second.iter().copied().zip(full) {
         complete.push((c, h?));
     }
-    for (c, h) in complete {
+    for (c, (h, f)) in complete {
         tree.contents[c.0 as usize].hash = Some(h);
+        tree.contents[c.0 as usize].fingerprint = Some(f);
     }
     Ok(())
 }
 
-struct HashWriter<'a>(&'a mut Sha256);
+/// Computes a content's sha256 and fingerprint as it is copied in.
+struct HashWriter(Sha256, twox_hash::XxHash3_128);
 
-impl Write for HashWriter<'_> {
+impl Write for HashWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         self.0.update(buf);
+        self.1.write(buf);
         Ok(buf.len())
     }
 

@@ -39,49 +39,125 @@ where
 
 /// Receives file contents entry by entry; what is learnt from them comes back in entry order.
 pub(crate) trait ContentHasher {
-    /// A buffer to read the next chunk into.
-    fn buffer(&mut self) -> Vec<u8>;
-    /// A content of `size` bytes starts; `keep_text` keeps its bytes when small.
-    fn begin_entry(&mut self, size: u64, keep_text: bool);
-    /// The first `len` bytes of `buf` are the next chunk of the current entry.
-    fn submit(&mut self, buf: Vec<u8>, len: usize);
+    /// A content of `size` bytes starts; `keep_text` keeps its bytes when small; `sha256`
+    /// computes its sha256 besides its fingerprint.
+    fn begin_entry(&mut self, size: u64, keep_text: bool, sha256: bool);
+    /// Let `read` put the next bytes of the current content into a buffer of at least
+    /// [`MIN_READ`] bytes; returns what `read` returned.
+    fn fill(
+        &mut self,
+        read: &mut dyn FnMut(&mut [u8]) -> std::io::Result<usize>,
+    ) -> std::io::Result<usize>;
     /// The current entry is complete.
     fn end_entry(&mut self);
 }
 
-/// Chunk size handed between the reading and the hashing thread.
-const CHUNK: usize = 128 * 1024;
+/// Bytes of a batch: contents of many small files, or a slice of a large one.
+const CHUNK: usize = 256 * 1024;
 
-/// Learns on the calling thread.
+/// Least room offered to one read.
+pub(crate) const MIN_READ: usize = 16 * 1024;
+
+/// What happens to the contents, in order; `Data` ranges index the batch's bytes.
+#[derive(Debug, Clone)]
+enum Event {
+    Begin(u64, bool, bool),
+    Data(usize, usize),
+    End,
+}
+
+/// Contents of consecutive entries collected in one buffer, handed over as a whole: one
+/// message per file woke the hashing thread tens of thousands of times per layer, and the
+/// wake-ups cost the reading thread more than the decompression it waited on.
+struct Batch {
+    bytes: Vec<u8>,
+    fill: usize,
+    events: Vec<Event>,
+}
+
+impl Batch {
+    fn new() -> Batch {
+        Batch {
+            bytes: vec![0; CHUNK],
+            fill: 0,
+            events: Vec::new(),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.fill = 0;
+        self.events.clear();
+    }
+
+    /// Whether the batch should go now: too little room for a read, or many entries queued.
+    fn full(&self) -> bool {
+        CHUNK - self.fill < MIN_READ || self.events.len() >= 4096
+    }
+
+    fn read(
+        &mut self,
+        read: &mut dyn FnMut(&mut [u8]) -> std::io::Result<usize>,
+    ) -> std::io::Result<usize> {
+        let n = read(&mut self.bytes[self.fill..])?;
+        if n > 0 {
+            self.events.push(Event::Data(self.fill, self.fill + n));
+            self.fill += n;
+        }
+        Ok(n)
+    }
+
+    fn learn(&self, learner: &mut Learner) {
+        for e in &self.events {
+            match *e {
+                Event::Begin(size, keep_text, sha256) => learner.begin(size, keep_text, sha256),
+                Event::Data(from, to) => learner.update(&self.bytes[from..to]),
+                Event::End => learner.end(),
+            }
+        }
+    }
+}
+
+/// Learns on the calling thread, a batch at a time.
 struct Inline {
-    buf: Vec<u8>,
+    batch: Batch,
     learner: Learner,
 }
 
+impl Inline {
+    fn flush(&mut self) {
+        self.batch.learn(&mut self.learner);
+        self.batch.clear();
+    }
+}
+
 impl ContentHasher for Inline {
-    fn buffer(&mut self) -> Vec<u8> {
-        let mut b = std::mem::take(&mut self.buf);
-        b.resize(CHUNK, 0);
-        b
+    fn begin_entry(&mut self, size: u64, keep_text: bool, sha256: bool) {
+        self.batch
+            .events
+            .push(Event::Begin(size, keep_text, sha256));
     }
 
-    fn begin_entry(&mut self, size: u64, keep_text: bool) {
-        self.learner.begin(size, keep_text);
-    }
-
-    fn submit(&mut self, buf: Vec<u8>, len: usize) {
-        self.learner.update(&buf[..len]);
-        self.buf = buf;
+    fn fill(
+        &mut self,
+        read: &mut dyn FnMut(&mut [u8]) -> std::io::Result<usize>,
+    ) -> std::io::Result<usize> {
+        if self.batch.full() {
+            self.flush();
+        }
+        self.batch.read(read)
     }
 
     fn end_entry(&mut self) {
-        self.learner.end();
+        self.batch.events.push(Event::End);
+        if self.batch.full() {
+            self.flush();
+        }
     }
 }
 
 /// Run `work` with a content hasher and return its result and what was learnt, in entry order.
 ///
-/// With the `parallel` feature and `pipelined`, hashing runs on its own thread, fed chunks
+/// With the `parallel` feature and `pipelined`, hashing runs on its own thread, fed batches
 /// through a bounded channel: a compressed layer is then decompressed on one core while its
 /// files are hashed (and probed) on another. On a 2-core machine, where one large layer usually
 /// dominates, this brings the scan close to the bare decompression time instead of
@@ -96,10 +172,11 @@ pub(crate) fn with_hasher<T>(
     }
     let _ = pipelined;
     let mut h = Inline {
-        buf: Vec::new(),
+        batch: Batch::new(),
         learner: Learner::new(),
     };
     let out = work(&mut h);
+    h.flush();
     (out, h.learner.finish())
 }
 
@@ -107,67 +184,88 @@ pub(crate) fn with_hasher<T>(
 mod piped {
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-    use super::{CHUNK, ContentHasher, Learner, Learnt};
-
-    enum Msg {
-        Begin(u64, bool),
-        Data(Vec<u8>, usize),
-        End,
-    }
+    use super::{Batch, ContentHasher, Event, Learner, Learnt};
 
     struct Piped {
-        tx: SyncSender<Msg>,
-        spare: Receiver<Vec<u8>>,
+        tx: SyncSender<Batch>,
+        spare: Receiver<Batch>,
+        /// The batch being filled.
+        current: Batch,
+        /// Batches allocated so far; never more than `POOL`.
+        made: usize,
     }
 
-    // A send fails only if the hashing thread died; its panic surfaces at join.
+    impl Piped {
+        /// Hand the current batch over and start another: a fixed pool goes round between the
+        /// threads, so no buffer is allocated (or zeroed) per batch.
+        fn send(&mut self) {
+            let next = if let Ok(b) = self.spare.try_recv() {
+                b
+            } else if self.made < POOL {
+                self.made += 1;
+                Batch::new()
+            } else {
+                // Every batch is queued or being hashed: the hasher hands one back soon.
+                self.spare.recv().unwrap_or_else(|_| Batch::new())
+            };
+            let full = std::mem::replace(&mut self.current, next);
+            // A send fails only if the hashing thread died; its panic surfaces at join.
+            let _ = self.tx.send(full);
+        }
+    }
+
     impl ContentHasher for Piped {
-        fn buffer(&mut self) -> Vec<u8> {
-            let mut b = self.spare.try_recv().unwrap_or_default();
-            b.resize(CHUNK, 0);
-            b
+        fn begin_entry(&mut self, size: u64, keep_text: bool, sha256: bool) {
+            self.current
+                .events
+                .push(Event::Begin(size, keep_text, sha256));
         }
 
-        fn begin_entry(&mut self, size: u64, keep_text: bool) {
-            let _ = self.tx.send(Msg::Begin(size, keep_text));
-        }
-
-        fn submit(&mut self, buf: Vec<u8>, len: usize) {
-            let _ = self.tx.send(Msg::Data(buf, len));
+        fn fill(
+            &mut self,
+            read: &mut dyn FnMut(&mut [u8]) -> std::io::Result<usize>,
+        ) -> std::io::Result<usize> {
+            if self.current.full() {
+                self.send();
+            }
+            self.current.read(read)
         }
 
         fn end_entry(&mut self) {
-            let _ = self.tx.send(Msg::End);
+            self.current.events.push(Event::End);
+            if self.current.full() {
+                self.send();
+            }
         }
     }
 
-    /// Buffers in flight between the threads: enough to ride out a large file's chunks while
-    /// the reader parses small entries, little enough to keep memory flat (16 × 128 KiB).
-    const IN_FLIGHT: usize = 16;
+    /// Batches queued between the threads (4 × 256 KiB).
+    const IN_FLIGHT: usize = 4;
+
+    /// Batches in the pool: the queued ones, the one being hashed and the one being filled.
+    const POOL: usize = IN_FLIGHT + 2;
 
     pub(super) fn run<T>(work: impl FnOnce(&mut dyn ContentHasher) -> T) -> (T, Learnt) {
-        let (tx, rx) = sync_channel::<Msg>(IN_FLIGHT);
-        let (spare_tx, spare_rx) = sync_channel::<Vec<u8>>(IN_FLIGHT + 2);
+        let (tx, rx) = sync_channel::<Batch>(IN_FLIGHT);
+        let (spare_tx, spare_rx) = sync_channel::<Batch>(POOL);
         std::thread::scope(|s| {
             let hasher = s.spawn(move || {
                 let mut learner = Learner::new();
-                for msg in rx {
-                    match msg {
-                        Msg::Begin(size, keep_text) => learner.begin(size, keep_text),
-                        Msg::Data(buf, len) => {
-                            learner.update(&buf[..len]);
-                            let _ = spare_tx.try_send(buf);
-                        }
-                        Msg::End => learner.end(),
-                    }
+                for mut batch in rx {
+                    batch.learn(&mut learner);
+                    batch.clear();
+                    let _ = spare_tx.try_send(batch);
                 }
                 learner.finish()
             });
             let mut piped = Piped {
                 tx,
                 spare: spare_rx,
+                current: Batch::new(),
+                made: 1,
             };
             let out = work(&mut piped);
+            piped.send();
             drop(piped);
             let learnt = hasher
                 .join()

@@ -36,7 +36,8 @@ impl DuplicateGroup {
 /// How many paths of a duplicate group the text, Markdown and explorer views spell out.
 pub const SHOWN_PATHS: usize = 5;
 
-/// Live contents that could have a duplicate and are not hashed yet.
+/// Live contents that could have a duplicate and are not hashed yet, in layers that can be read
+/// by offset (contents of streamed layers carry a fingerprint and were settled already).
 pub(crate) fn need_hash(tree: &FileTree, live: &[bool]) -> Vec<ContentId> {
     let mut by_size: HashMap<u64, u32> = HashMap::new();
     for (cid, c) in tree.contents() {
@@ -46,7 +47,11 @@ pub(crate) fn need_hash(tree: &FileTree, live: &[bool]) -> Vec<ContentId> {
     }
     tree.contents()
         .filter(|(cid, c)| {
-            live[cid.0 as usize] && c.size > 0 && c.hash.is_none() && by_size[&c.size] > 1
+            live[cid.0 as usize]
+                && c.size > 0
+                && c.hash.is_none()
+                && c.fingerprint.is_none()
+                && by_size[&c.size] > 1
         })
         .map(|(cid, _)| cid)
         .collect()
@@ -96,4 +101,41 @@ fn first_live_name(tree: &FileTree, id: ContentId) -> crate::tree::NodeId {
     tree.node_ids()
         .find(|&n| tree.live_final(n).and_then(|v| v.content()) == Some(id))
         .unwrap_or(writer)
+}
+
+#[cfg(test)]
+mod tests {
+    use imgslim_tests::{Compression, Entry, Flavour, Image, Layer};
+    use sha2::{Digest, Sha256};
+
+    use crate::rules::testing::analyze_as;
+
+    #[test]
+    fn streamed_layers_settle_the_first_file_of_a_size() {
+        // The first file of each size is only fingerprinted while its layer streams; the group
+        // must still hold it, with the real sha256, and an equal-size stranger must stay out.
+        let same = "x".repeat(5000);
+        let other = "y".repeat(5000);
+        let image = Image::new(vec![
+            Layer::new("ADD a", vec![Entry::file("a", same.as_str())]),
+            Layer::new(
+                "ADD b c",
+                vec![
+                    Entry::file("b", same.as_str()),
+                    Entry::file("c", other.as_str()),
+                ],
+            ),
+        ]);
+        let want = format!("sha256:{}", hex::encode(Sha256::digest(same.as_bytes())));
+        for flavour in [
+            Flavour::DockerPodman,
+            Flavour::ContainerdZstd,
+            Flavour::OciArchive(Compression::Gzip),
+        ] {
+            let d = analyze_as(&image, flavour).report.duplicates;
+            assert_eq!(d.len(), 1, "{flavour:?}");
+            assert_eq!(d[0].paths, ["/a", "/b"], "{flavour:?}");
+            assert_eq!(d[0].sha256, want, "{flavour:?}");
+        }
+    }
 }

@@ -7,6 +7,7 @@ use std::io::{self, Read};
 use sha2::{Digest, Sha256};
 
 use super::compression::{self, Compression, DecodeError, LimitHit, Prefixed};
+use super::contents::{Digests, SeenSizes};
 use super::path::{self, Whiteout};
 use crate::error::{Error, Location, Result};
 use crate::exec::probe::{self, Gathered};
@@ -65,7 +66,7 @@ pub(crate) struct ScanEntry {
     pub gid: u32,
     /// Offset of the content in the uncompressed layer stream.
     pub data_offset: u64,
-    /// Index into [`LayerScan::hashes`] of the content's sha256, or `NO_HASH`. Kept out of line:
+    /// Index into [`LayerScan::digests`] of the content's digests, or `NO_HASH`. Kept out of line:
     /// most entries are directories, links or unhashed files, and 32 inline bytes each would
     /// dominate the scan's memory.
     pub hash: u32,
@@ -84,8 +85,8 @@ pub(crate) struct LayerScan {
     pub diff_id: Option<String>,
     /// sha256 of the blob as stored, when it was computed.
     pub blob_digest: Option<String>,
-    /// sha256 of contents hashed while streaming.
-    pub hashes: Vec<[u8; 32]>,
+    /// Digests of contents hashed while streaming.
+    pub digests: Vec<Digests>,
     /// Whether every regular file's content was hashed (and probed).
     pub hashed_all: bool,
     /// What the content probes found, by the entry's data offset.
@@ -99,9 +100,9 @@ pub(crate) struct LayerScan {
 pub(crate) const NO_HASH: u32 = u32::MAX;
 
 impl LayerScan {
-    /// The sha256 of an entry's content, if it was hashed.
-    pub(crate) fn hash_of(&self, e: &ScanEntry) -> Option<[u8; 32]> {
-        self.hashes.get(e.hash as usize).copied()
+    /// The digests of an entry's content, if it was hashed.
+    pub(crate) fn digests_of(&self, e: &ScanEntry) -> Option<Digests> {
+        self.digests.get(e.hash as usize).copied()
     }
 
     /// Bytes of a span.
@@ -136,6 +137,8 @@ pub(crate) struct ScanPlan<'l> {
     /// Compute the layer's diff_id and blob digest (reads every byte).
     pub verify: bool,
     pub limits: &'l Limits,
+    /// Content sizes seen by every scan of the analysis (see [`super::contents`]).
+    pub sizes: &'l SeenSizes,
 }
 
 /// Where a layer's bytes come from.
@@ -352,7 +355,7 @@ fn walk<R: SkipRead>(
         .into_iter()
         .filter_map(|(i, g)| Some((*offsets.get(i as usize)?, g)))
         .collect();
-    scan.hashes = learnt.hashes;
+    scan.digests = learnt.digests;
     scan.hashed_all = hash_contents;
     Ok(scan)
 }
@@ -420,16 +423,15 @@ fn walk_entries<R: SkipRead>(
         };
         let mut hash = NO_HASH;
         if kind == Kind::File && e.data_len > 0 && hash_contents {
-            hasher.begin_entry(e.data_len, probe::wants_text(&cleaned));
+            let sha256 = plan.sizes.seen_before(e.data_len);
+            hasher.begin_entry(e.data_len, probe::wants_text(&cleaned), sha256);
             loop {
-                let mut buf = hasher.buffer();
-                let n = tar
-                    .read_data(&mut buf)
+                let n = hasher
+                    .fill(&mut |buf| tar.read_data(buf))
                     .map_err(|err| map_io(at, err, plan.limits))?;
                 if n == 0 {
                     break;
                 }
-                hasher.submit(buf, n);
             }
             hasher.end_entry();
             hash = hashed;

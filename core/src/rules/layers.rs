@@ -44,10 +44,7 @@ fn metadata_rewrite(ctx: &Ctx<'_>, doc: &RuleDoc, out: &mut Vec<Fired>) {
             let file = |v: &crate::tree::Version| v.kind == VersionKind::Entry(Kind::File);
             if file(newer) && file(older) && newer.size == older.size && newer.size > 0 {
                 let same = match (newer.content(), older.content()) {
-                    (Some(a), Some(b)) => match (tree.content(a).hash, tree.content(b).hash) {
-                        (Some(x), Some(y)) => x == y,
-                        _ => true,
-                    },
+                    (Some(a), Some(b)) => tree.same_data(a, b).unwrap_or(true),
                     _ => true,
                 };
                 if same {

@@ -107,6 +107,9 @@ pub struct Content {
     pub data_offset: u64,
     /// sha256 of the data, where it was computed.
     pub hash: Option<[u8; 32]>,
+    /// xxh3-128 of the data, for contents hashed while their layer streamed (see
+    /// `layer::contents`).
+    pub fingerprint: Option<[u8; 16]>,
     /// The version that wrote it (its first name).
     pub version: VersionId,
 }
@@ -130,6 +133,33 @@ pub struct FileTree {
 }
 
 impl FileTree {
+    /// Give a content that has only a fingerprint the sha256 of another with the same size and
+    /// fingerprint; a content equal to no hashed one keeps none (it is unique).
+    pub(crate) fn settle_hashes(&mut self) {
+        let mut known: std::collections::HashMap<(u64, [u8; 16]), [u8; 32]> =
+            std::collections::HashMap::new();
+        for c in &self.contents {
+            if let (Some(f), Some(h)) = (c.fingerprint, c.hash) {
+                known.insert((c.size, f), h);
+            }
+        }
+        for c in &mut self.contents {
+            if let (Some(f), None) = (c.fingerprint, c.hash) {
+                c.hash = known.get(&(c.size, f)).copied();
+            }
+        }
+    }
+
+    /// Whether two contents hold the same bytes, where their digests tell.
+    pub(crate) fn same_data(&self, a: ContentId, b: ContentId) -> Option<bool> {
+        let (a, b) = (self.content(a), self.content(b));
+        match (a.hash, b.hash, a.fingerprint, b.fingerprint) {
+            (Some(x), Some(y), _, _) => Some(x == y),
+            (_, _, Some(x), Some(y)) => Some(x == y && a.size == b.size),
+            _ => None,
+        }
+    }
+
     /// The root directory.
     pub const ROOT: NodeId = NodeId(0);
 

@@ -412,7 +412,8 @@ impl Merger {
                     size: e.size,
                     layer,
                     data_offset: e.data_offset,
-                    hash: scan.hash_of(e),
+                    hash: scan.digests_of(e).and_then(|d| d.sha256),
+                    fingerprint: scan.digests_of(e).map(|d| d.fingerprint),
                     version: VersionId(self.tree.versions.len() as u32),
                 });
                 v.content = cid;
