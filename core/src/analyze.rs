@@ -15,7 +15,7 @@ use crate::error::{Error, Location, Result};
 use crate::exec::probe::Gathered;
 use crate::layer::compression::{self, Compression, Prefixed};
 use crate::layer::contents::SeenSizes;
-use crate::layer::scan::{self, Kind, LayerInput, LayerScan, ScanPlan};
+use crate::layer::scan::{self, LayerInput, LayerScan, LayerTotals, ScanPlan};
 use crate::options::Options;
 use crate::parallel;
 use crate::progress::{Progress, Ticking};
@@ -191,6 +191,8 @@ fn analyze_store(
         .map(|r| r.map(Arc::new))
         .collect::<Result<_>>()?;
     let per_layer: Vec<Arc<LayerScan>> = slot_of.iter().map(|&s| scans[s].clone()).collect();
+    // `finish` frees the scans once merged: no other reference may outlive that.
+    drop(scans);
     let blob_sizes: Vec<u64> = slot_of.iter().map(|&s| unique[s].1.len()).collect();
     finish(
         resolved,
@@ -227,6 +229,7 @@ fn analyze_stream(
     for (i, l) in resolved.layers.iter().enumerate() {
         per_layer.push(streamed.take_scan(&l.member, &layer_location(i, l))?);
     }
+    drop(streamed);
     let blob_sizes = per_layer
         .iter()
         .zip(&resolved.layers)
@@ -334,6 +337,11 @@ fn finish(
             "dive 0.13.1 refuses layers with PAX global headers, so the dive-compatible figures are null",
         ));
     }
+    let totals: Vec<LayerTotals> = scans.iter().map(|s| s.totals()).collect();
+    let gathered = gathered_by_content(&tree, &scans);
+    // Every entry is in the tree now: the scans go before the steps that allocate more.
+    drop(refs);
+    drop(scans);
     tree.settle_hashes();
     let live = waste::live_contents(&tree);
     let need = duplicates::need_hash(&tree, &live);
@@ -351,8 +359,8 @@ fn finish(
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let s = &scans[i];
-            let compression = s.compression.unwrap_or(Compression::None);
+            let s = &totals[i];
+            let compression = s.compression;
             let (h, empties) = &history[i];
             LayerReport {
                 index: i,
@@ -362,17 +370,8 @@ fn finish(
                 compression,
                 compressed_bytes: (compression != Compression::None).then_some(blob_sizes[i]),
                 uncompressed_bytes: s.stream_len,
-                size_bytes: s.entries.iter().map(|e| e.size).sum(),
-                files: s
-                    .entries
-                    .iter()
-                    .filter(|e| {
-                        !matches!(
-                            e.kind,
-                            Kind::Dir | Kind::Whiteout | Kind::Opaque | Kind::Meta
-                        )
-                    })
-                    .count() as u64,
+                size_bytes: s.size_bytes,
+                files: s.files,
                 command: h.as_ref().and_then(|h| h.created_by.clone()),
                 created: h.as_ref().and_then(|h| h.created.clone()),
                 comment: h.as_ref().and_then(|h| h.comment.clone()),
@@ -453,16 +452,8 @@ fn finish(
         ),
         warnings,
     };
-    let layer_compression = scans
-        .iter()
-        .map(|s| s.compression.unwrap_or(Compression::None))
-        .collect();
-    let probed = scans.iter().map(|s| s.hashed_all).collect();
-    let gathered = gathered_by_content(&tree, &scans);
-    // The scans' entries are all in the tree now; free them before the closure step reads
-    // files back.
-    drop(refs);
-    drop(scans);
+    let layer_compression = totals.iter().map(|s| s.compression).collect();
+    let probed = totals.iter().map(|s| s.probed).collect();
     let mut analysis = Analysis {
         report,
         tree,
@@ -495,15 +486,20 @@ fn gathered_by_content(tree: &FileTree, scans: &[Arc<LayerScan>]) -> HashMap<Con
         .collect()
 }
 
-/// Bytes read first from each duplicate candidate: files no larger are hashed whole in one read,
-/// larger ones are hashed whole only when another candidate of the same size shares this prefix.
+/// Bytes read first from each duplicate candidate: files no larger are fingerprinted whole in one
+/// read, larger ones are read whole only when another candidate of the same size shares this
+/// prefix.
 const PREFIX: u64 = 16 * 1024;
 
+/// Candidates handled per parallel round: results are small, but a million of them are not.
+const ROUND: usize = 16 * 1024;
+
 /// Hash the contents that duplicate detection needs, reading them by offset from uncompressed
-/// layers (compressed layers were hashed while streaming). Two rounds: a prefix of every
-/// candidate, then the whole content of the candidates whose size and prefix still collide, or
-/// whose size a content of a streamed layer shares (its prefix is unknown, so only whole digests
-/// compare with it).
+/// layers (compressed layers were hashed while streaming). First an xxh3 fingerprint of a
+/// prefix of every candidate (the whole content when small), then sha256 and fingerprint of the
+/// whole content of the candidates whose size and prefix still collide, or whose size a content
+/// of a streamed layer shares (its prefix is unknown, so only whole digests compare with it).
+/// sha256 is computed only where a duplicate is likely; most candidates need one cheap read.
 fn hash_contents(
     tree: &mut FileTree,
     need: &[ContentId],
@@ -519,15 +515,16 @@ fn hash_contents(
         .iter()
         .map(|l| store.open(&l.member).ok().flatten())
         .collect();
-    let hash_range = |c: ContentId, len: u64| -> Result<([u8; 32], [u8; 16])> {
-        let content = tree.content(c);
+    let t: &FileTree = tree;
+    let read = |c: ContentId, len: u64, sha: bool| -> Result<(Option<[u8; 32]>, [u8; 16])> {
+        let content = t.content(c);
         let l = usize::from(content.layer);
         let at = layer_location(l, &resolved.layers[l]);
         let src = sources[l].as_ref().ok_or_else(|| Error::MissingBlob {
             at: at.clone(),
             what: resolved.layers[l].member.clone(),
         })?;
-        let mut h = HashWriter(Sha256::new(), twox_hash::XxHash3_128::new());
+        let mut h = HashWriter(sha.then(Sha256::new), twox_hash::XxHash3_128::new());
         let mut reader = RangeReader::new(&**src, content.data_offset, len);
         let copied =
             io::copy(&mut reader, &mut h).map_err(|e| scan::map_io(&at, e, &options.limits))?;
@@ -537,56 +534,63 @@ fn hash_contents(
                 reason: format!("file data ends after {copied} of {len} bytes"),
             });
         }
-        Ok((h.0.finalize().into(), h.1.finish_128().to_le_bytes()))
+        Ok((
+            h.0.map(|s| s.finalize().into()),
+            h.1.finish_128().to_le_bytes(),
+        ))
     };
-    let streamed_sizes: std::collections::HashSet<u64> = tree
+    let size = |c: &ContentId| t.content(*c).size;
+    let streamed_sizes: std::collections::HashSet<u64> = t
         .contents()
         .filter(|(_, c)| c.fingerprint.is_some())
         .map(|(_, c)| c.size)
         .collect();
-    let size = |c: &ContentId| tree.content(*c).size;
-    let prefixes = parallel::map_weighted(
-        need,
-        |c| size(c).min(PREFIX),
-        |&c| hash_range(c, size(&c).min(PREFIX)),
-    );
-    let mut by_prefix: HashMap<(u64, [u8; 32]), Vec<ContentId>> = HashMap::new();
-    let mut complete = Vec::new();
-    let mut second: Vec<ContentId> = Vec::new();
-    for (&c, p) in need.iter().zip(prefixes) {
-        let p = p?;
-        if size(&c) <= PREFIX {
-            complete.push((c, p));
-        } else if streamed_sizes.contains(&size(&c)) {
-            second.push(c);
-        } else {
-            by_prefix.entry((size(&c), p.0)).or_default().push(c);
+    let mut whole: Vec<ContentId> = Vec::new();
+    let mut prefixed: Vec<(u64, [u8; 16], ContentId)> = Vec::new();
+    for round in need.chunks(ROUND) {
+        let (direct, rest): (Vec<ContentId>, Vec<ContentId>) = round
+            .iter()
+            .partition(|c| streamed_sizes.contains(&size(c)));
+        whole.extend(direct);
+        let prefixes = parallel::map_weighted(
+            &rest,
+            |c| size(c).min(PREFIX),
+            |&c| read(c, size(&c).min(PREFIX), false),
+        );
+        for (&c, p) in rest.iter().zip(prefixes) {
+            prefixed.push((size(&c), p?.1, c));
         }
     }
-    second.extend(
-        by_prefix
-            .into_values()
-            .filter(|group| group.len() > 1)
-            .flatten(),
-    );
-    second.sort_unstable();
-    let full = parallel::map_weighted(&second, size, |&c| hash_range(c, size(&c)));
-    for (c, h) in second.iter().copied().zip(full) {
-        complete.push((c, h?));
+    prefixed.sort_unstable();
+    for run in prefixed.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if run.len() > 1 {
+            whole.extend(run.iter().map(|r| r.2));
+        }
     }
-    for (c, (h, f)) in complete {
-        tree.contents[c.0 as usize].hash = Some(h);
+    drop(prefixed);
+    whole.sort_unstable();
+    let mut done = Vec::with_capacity(whole.len());
+    for round in whole.chunks(ROUND) {
+        let full = parallel::map_weighted(round, size, |&c| read(c, size(&c), true));
+        for (&c, d) in round.iter().zip(full) {
+            done.push((c, d?));
+        }
+    }
+    for (c, (h, f)) in done {
+        tree.contents[c.0 as usize].hash = h;
         tree.contents[c.0 as usize].fingerprint = Some(f);
     }
     Ok(())
 }
 
-/// Computes a content's sha256 and fingerprint as it is copied in.
-struct HashWriter(Sha256, twox_hash::XxHash3_128);
+/// Computes a content's fingerprint, and its sha256 when asked, as it is copied in.
+struct HashWriter(Option<Sha256>, twox_hash::XxHash3_128);
 
 impl Write for HashWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
+        if let Some(sha) = &mut self.0 {
+            sha.update(buf);
+        }
         self.1.write(buf);
         Ok(buf.len())
     }

@@ -48,9 +48,22 @@ pub(crate) fn merge(scans: &[&LayerScan]) -> (FileTree, Vec<Warning>) {
         hasher: hashbrown::DefaultHashBuilder::default(),
         warnings: Vec::new(),
     };
+    // Sized from the entry counts up front: grown by doubling, the arena's vectors carried up to
+    // half their size in slack at the analysis' memory peak.
+    let entries: usize = scans.iter().map(|s| s.entries.len()).sum();
+    let files = scans
+        .iter()
+        .flat_map(|s| &s.entries)
+        .filter(|e| e.kind == Kind::File)
+        .count();
+    m.tree.versions.reserve_exact(entries);
+    m.tree.contents.reserve_exact(files);
     for (layer, scan) in scans.iter().enumerate() {
         m.apply_layer(layer as u16, scan);
     }
+    m.tree.nodes.shrink_to_fit();
+    m.tree.names.shrink_to_fit();
+    m.tree.versions.shrink_to_fit();
     // Sorted children make lookups and listings deterministic and binary-searchable.
     let FileTree { nodes, names, .. } = &mut m.tree;
     let spans: Vec<Span> = nodes.iter().map(|n| n.name).collect();
