@@ -1,5 +1,6 @@
 //! The `imgslim` command.
 
+mod allocator;
 mod args;
 mod budget;
 mod commands;
@@ -15,6 +16,7 @@ use clap::Parser;
 use args::{Cli, Command};
 
 fn main() -> ExitCode {
+    allocator::tune();
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Analyze(a) => commands::analyze::run(a),

@@ -53,7 +53,7 @@ pub(crate) trait ContentHasher {
 }
 
 /// Bytes of a batch: contents of many small files, or a slice of a large one.
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 128 * 1024;
 
 /// Least room offered to one read.
 pub(crate) const MIN_READ: usize = 16 * 1024;
@@ -239,8 +239,8 @@ mod piped {
         }
     }
 
-    /// Batches queued between the threads (4 × 256 KiB).
-    const IN_FLIGHT: usize = 4;
+    /// Batches queued between the threads (2 × 128 KiB).
+    const IN_FLIGHT: usize = 2;
 
     /// Batches in the pool: the queued ones, the one being hashed and the one being filled.
     const POOL: usize = IN_FLIGHT + 2;

@@ -53,14 +53,19 @@ struct Info {
     is_dir: bool,
 }
 
+/// 24 bytes: three trees of every path are alive at once, and most nodes are leaves, so child
+/// lists live out of line and only directories have one.
 #[derive(Debug, Clone)]
 struct DNode {
     /// Name as a range of `DTree::names`.
     name: (u32, u32),
-    /// Children sorted by name bytes (Go's `sort.Strings` order).
-    children: Vec<u32>,
-    info: Info,
+    /// Index of the child list in `DTree::kids`, or `NO_KIDS`.
+    kids: u32,
+    is_dir: bool,
+    size: i64,
 }
+
+const NO_KIDS: u32 = u32::MAX;
 
 /// A dive `FileTree`: children kept sorted by raw name, iterated in byte order like Go's
 /// `sort.Strings`. Names live in one arena and children in sorted vectors: a map per node cost
@@ -69,6 +74,8 @@ struct DNode {
 struct DTree {
     nodes: Vec<DNode>,
     names: Vec<u8>,
+    /// Children sorted by name bytes (Go's `sort.Strings` order), one list per parent.
+    kids: Vec<Vec<u32>>,
 }
 
 const WHITEOUT: &[u8] = b".wh.";
@@ -79,10 +86,28 @@ impl DTree {
         DTree {
             nodes: vec![DNode {
                 name: (0, 0),
-                children: Vec::new(),
-                info: Info::default(),
+                kids: NO_KIDS,
+                is_dir: false,
+                size: 0,
             }],
             names: Vec::new(),
+            kids: Vec::new(),
+        }
+    }
+
+    /// A node's children, sorted.
+    fn children(&self, node: u32) -> &[u32] {
+        match self.nodes[node as usize].kids {
+            NO_KIDS => &[],
+            k => &self.kids[k as usize],
+        }
+    }
+
+    fn info(&self, node: u32) -> Info {
+        let n = &self.nodes[node as usize];
+        Info {
+            size: n.size,
+            is_dir: n.is_dir,
         }
     }
 
@@ -98,8 +123,7 @@ impl DTree {
 
     /// Position of `name` among `node`'s children: `Ok(i)` found, `Err(i)` where to insert.
     fn find(&self, node: u32, name: &[u8]) -> Result<usize, usize> {
-        self.nodes[node as usize]
-            .children
+        self.children(node)
             .binary_search_by(|&c| self.name(c).cmp(name))
     }
 
@@ -110,16 +134,22 @@ impl DTree {
         self.names.extend_from_slice(name);
         self.nodes.push(DNode {
             name: (start, name.len() as u32),
-            children: Vec::new(),
-            info: Info::default(),
+            kids: NO_KIDS,
+            is_dir: false,
+            size: 0,
         });
-        self.nodes[node as usize].children.insert(pos, id);
+        let parent = &mut self.nodes[node as usize];
+        if parent.kids == NO_KIDS {
+            parent.kids = self.kids.len() as u32;
+            self.kids.push(Vec::new());
+        }
+        self.kids[parent.kids as usize].insert(pos, id);
         id
     }
 
     fn child(&self, node: u32, name: &[u8]) -> Option<u32> {
         let i = self.find(node, name).ok()?;
-        Some(self.nodes[node as usize].children[i])
+        Some(self.children(node)[i])
     }
 
     /// `FileTree.AddPath`: create missing intermediate nodes with an empty FileInfo, stop silently
@@ -129,7 +159,7 @@ impl DTree {
         let mut node = 0u32;
         for (i, name) in names.iter().enumerate() {
             node = match self.find(node, name) {
-                Ok(pos) => self.nodes[node as usize].children[pos],
+                Ok(pos) => self.children(node)[pos],
                 Err(pos) => {
                     if name.starts_with(DOUBLE_WHITEOUT) {
                         return;
@@ -138,7 +168,9 @@ impl DTree {
                 }
             };
             if i == names.len() - 1 {
-                self.nodes[node as usize].info = info;
+                let n = &mut self.nodes[node as usize];
+                n.size = info.size;
+                n.is_dir = info.is_dir;
             }
         }
     }
@@ -164,7 +196,8 @@ impl DTree {
             }
         }
         if let Ok(pos) = self.find(node, last) {
-            self.nodes[node as usize].children.remove(pos);
+            let k = self.nodes[node as usize].kids;
+            self.kids[k as usize].remove(pos);
         }
     }
 
@@ -181,7 +214,7 @@ impl DTree {
         path: &mut Vec<u8>,
         f: &mut dyn FnMut(u32, &[u8]) -> bool,
     ) -> bool {
-        for &child in &self.nodes[node as usize].children {
+        for &child in self.children(node) {
             let len = path.len();
             path.push(b'/');
             path.extend_from_slice(self.name(child));
@@ -198,7 +231,7 @@ impl DTree {
     }
 
     fn is_leaf(&self, node: u32) -> bool {
-        self.nodes[node as usize].children.is_empty()
+        self.children(node).is_empty()
     }
 
     /// Stack `upper` onto this tree: `FileTree.Stack`.
@@ -206,7 +239,7 @@ impl DTree {
         upper.visit(0, b"", &mut |node, path| {
             match whiteout_target(path) {
                 Some(target) => self.remove(&target),
-                None => self.add_path(path, upper.nodes[node as usize].info),
+                None => self.add_path(path, upper.info(node)),
             }
             true
         });
@@ -270,7 +303,7 @@ impl DTree {
         let mut node = 0u32;
         for name in Self::names(path) {
             node = match self.find(node, name) {
-                Ok(pos) => self.nodes[node as usize].children[pos],
+                Ok(pos) => self.children(node)[pos],
                 Err(pos) => self.insert_child(node, pos, name),
             };
         }
@@ -327,15 +360,15 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
                     return false;
                 };
                 let mut sum = 0i64;
-                if stacked.nodes[prev as usize].info.is_dir {
+                if stacked.nodes[prev as usize].is_dir {
                     stacked.visit(prev, &key, &mut |n, _| {
-                        sum += stacked.nodes[n as usize].info.size;
+                        sum += stacked.nodes[n as usize].size;
                         true
                     });
                 }
                 sum
             } else {
-                tree.nodes[node as usize].info.size
+                tree.nodes[node as usize].size
             };
             tally.cumulative += size;
             if tally.min < 0 || size < tally.min {
