@@ -204,28 +204,34 @@ impl FileTree {
 
     /// The absolute path of a node, `/usr/bin/gcc` (raw bytes).
     pub fn path(&self, id: NodeId) -> Vec<u8> {
-        let mut parts = Vec::new();
-        let mut cur = Some(id);
-        while let Some(n) = cur {
-            if n != Self::ROOT {
-                parts.push(self.name(n));
-            }
-            cur = self.parent(n);
+        // Rules ask for the path of every node: one walk up to size it, one to fill it from the
+        // end, and a single allocation.
+        let mut len = 0;
+        let mut cur = id;
+        while cur != Self::ROOT {
+            len += 1 + self.name(cur).len();
+            cur = self.parent(cur).unwrap_or(Self::ROOT);
         }
-        let mut out = Vec::new();
-        for p in parts.iter().rev() {
-            out.push(b'/');
-            out.extend_from_slice(p);
+        if len == 0 {
+            return b"/".to_vec();
         }
-        if out.is_empty() {
-            out.push(b'/');
+        let mut out = vec![0u8; len];
+        let mut end = len;
+        cur = id;
+        while cur != Self::ROOT {
+            let name = self.name(cur);
+            out[end - name.len()..end].copy_from_slice(name);
+            end -= name.len() + 1;
+            out[end] = b'/';
+            cur = self.parent(cur).unwrap_or(Self::ROOT);
         }
         out
     }
 
     /// The path shown lossily as text.
     pub fn path_string(&self, id: NodeId) -> String {
-        String::from_utf8_lossy(&self.path(id)).into_owned()
+        String::from_utf8(self.path(id))
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     }
 
     /// A version by id.
