@@ -117,22 +117,29 @@ impl Batch {
     }
 }
 
-/// Learns on the calling thread, a batch at a time.
-struct Inline {
-    batch: Batch,
-    learner: Learner,
+/// Where full batches go: learnt on the spot, or handed to the hashing thread.
+trait Sink {
+    /// Take the batch's contents; leave `batch` empty and ready to fill again.
+    fn hand_over(&mut self, batch: &mut Batch);
 }
 
-impl Inline {
-    fn flush(&mut self) {
-        self.batch.learn(&mut self.learner);
-        self.batch.clear();
+/// On the calling thread.
+impl Sink for Learner {
+    fn hand_over(&mut self, batch: &mut Batch) {
+        batch.learn(self);
+        batch.clear();
     }
 }
 
-impl ContentHasher for Inline {
+/// Collects contents into a batch and hands it over whenever it is full.
+struct Batching<S> {
+    current: Batch,
+    sink: S,
+}
+
+impl<S: Sink> ContentHasher for Batching<S> {
     fn begin_entry(&mut self, size: u64, keep_text: bool, sha256: bool) {
-        self.batch
+        self.current
             .events
             .push(Event::Begin(size, keep_text, sha256));
     }
@@ -141,16 +148,16 @@ impl ContentHasher for Inline {
         &mut self,
         read: &mut dyn FnMut(&mut [u8]) -> std::io::Result<usize>,
     ) -> std::io::Result<usize> {
-        if self.batch.full() {
-            self.flush();
+        if self.current.full() {
+            self.sink.hand_over(&mut self.current);
         }
-        self.batch.read(read)
+        self.current.read(read)
     }
 
     fn end_entry(&mut self) {
-        self.batch.events.push(Event::End);
-        if self.batch.full() {
-            self.flush();
+        self.current.events.push(Event::End);
+        if self.current.full() {
+            self.sink.hand_over(&mut self.current);
         }
     }
 }
@@ -171,34 +178,33 @@ pub(crate) fn with_hasher<T>(
         return piped::run(work);
     }
     let _ = pipelined;
-    let mut h = Inline {
-        batch: Batch::new(),
-        learner: Learner::new(),
+    let mut h = Batching {
+        current: Batch::new(),
+        sink: Learner::new(),
     };
     let out = work(&mut h);
-    h.flush();
-    (out, h.learner.finish())
+    h.sink.hand_over(&mut h.current);
+    (out, h.sink.finish())
 }
 
 #[cfg(feature = "parallel")]
 mod piped {
     use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-    use super::{Batch, ContentHasher, Event, Learner, Learnt};
+    use super::{Batch, Batching, ContentHasher, Learner, Learnt, Sink};
 
+    /// Hands batches to the hashing thread.
     struct Piped {
         tx: SyncSender<Batch>,
         spare: Receiver<Batch>,
-        /// The batch being filled.
-        current: Batch,
         /// Batches allocated so far; never more than `POOL`.
         made: usize,
     }
 
-    impl Piped {
-        /// Hand the current batch over and start another: a fixed pool goes round between the
-        /// threads, so no buffer is allocated (or zeroed) per batch.
-        fn send(&mut self) {
+    /// A fixed pool goes round between the threads, so no buffer is allocated (or zeroed) per
+    /// batch.
+    impl Sink for Piped {
+        fn hand_over(&mut self, batch: &mut Batch) {
             let next = if let Ok(b) = self.spare.try_recv() {
                 b
             } else if self.made < POOL {
@@ -208,34 +214,9 @@ mod piped {
                 // Every batch is queued or being hashed: the hasher hands one back soon.
                 self.spare.recv().unwrap_or_else(|_| Batch::new())
             };
-            let full = std::mem::replace(&mut self.current, next);
+            let full = std::mem::replace(batch, next);
             // A send fails only if the hashing thread died; its panic surfaces at join.
             let _ = self.tx.send(full);
-        }
-    }
-
-    impl ContentHasher for Piped {
-        fn begin_entry(&mut self, size: u64, keep_text: bool, sha256: bool) {
-            self.current
-                .events
-                .push(Event::Begin(size, keep_text, sha256));
-        }
-
-        fn fill(
-            &mut self,
-            read: &mut dyn FnMut(&mut [u8]) -> std::io::Result<usize>,
-        ) -> std::io::Result<usize> {
-            if self.current.full() {
-                self.send();
-            }
-            self.current.read(read)
-        }
-
-        fn end_entry(&mut self) {
-            self.current.events.push(Event::End);
-            if self.current.full() {
-                self.send();
-            }
         }
     }
 
@@ -252,20 +233,21 @@ mod piped {
             let hasher = s.spawn(move || {
                 let mut learner = Learner::new();
                 for mut batch in rx {
-                    batch.learn(&mut learner);
-                    batch.clear();
+                    learner.hand_over(&mut batch);
                     let _ = spare_tx.try_send(batch);
                 }
                 learner.finish()
             });
-            let mut piped = Piped {
-                tx,
-                spare: spare_rx,
+            let mut piped = Batching {
                 current: Batch::new(),
-                made: 1,
+                sink: Piped {
+                    tx,
+                    spare: spare_rx,
+                    made: 1,
+                },
             };
             let out = work(&mut piped);
-            piped.send();
+            piped.sink.hand_over(&mut piped.current);
             drop(piped);
             let learnt = hasher
                 .join()
