@@ -655,6 +655,7 @@ impl Analysis {
         }
         Ok(copied)
     }
+
     /// Whether every layer's contents were probed during the scan (always so for a stream).
     pub(crate) fn probed_all(&self) -> bool {
         self.probed.iter().all(|p| *p)
