@@ -609,7 +609,23 @@ impl Analysis {
     /// Copy a stored content to `out`, returning the bytes written. Compressed layers are
     /// decompressed from their start up to the content.
     pub fn extract(&self, content: ContentId, out: &mut dyn Write) -> Result<u64> {
+        let size = self.tree.content(content).size;
+        self.copy_range(content, 0, size, out)
+    }
+
+    /// Copy `len` bytes of a stored content from `offset` within it to `out`.
+    pub(crate) fn copy_range(
+        &self,
+        content: ContentId,
+        offset: u64,
+        len: u64,
+        out: &mut dyn Write,
+    ) -> Result<u64> {
         let c = self.tree.content(content);
+        let (start, len) = (
+            c.data_offset.saturating_add(offset.min(c.size)),
+            len.min(c.size.saturating_sub(offset)),
+        );
         let l = usize::from(c.layer);
         let at = Location::Layer {
             index: l,
@@ -637,20 +653,20 @@ impl Analysis {
         let map = |e| scan::map_io(&at, e, &limits);
         let copied = match self.layer_compression[l] {
             Compression::None => {
-                let mut r = RangeReader::new(&*src, c.data_offset, c.size);
+                let mut r = RangeReader::new(&*src, start, len);
                 io::copy(&mut r, out).map_err(map)?
             }
             kind => {
                 let raw = RangeReader::new(&*src, 0, src.len());
                 let mut d = compression::decoder(kind, raw, u64::MAX).map_err(map)?;
-                d.skip(c.data_offset).map_err(map)?;
-                io::copy(&mut d.take(c.size), out).map_err(map)?
+                d.skip(start).map_err(map)?;
+                io::copy(&mut d.take(len), out).map_err(map)?
             }
         };
-        if copied != c.size {
+        if copied != len {
             return Err(Error::Truncated {
                 at,
-                reason: format!("content ends after {copied} of {} bytes", c.size),
+                reason: format!("content ends after {copied} of {len} bytes"),
             });
         }
         Ok(copied)

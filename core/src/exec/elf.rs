@@ -5,9 +5,13 @@
 use object::elf::{
     DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_STRSZ, DT_STRTAB, PT_DYNAMIC, PT_INTERP, PT_LOAD,
 };
-use object::read::StringTable;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
-use object::{Endianness, elf};
+use object::read::{ReadCache, ReadCacheOps, StringTable};
+use object::{Endianness, ReadRef, elf};
+
+/// Largest `PT_INTERP` or `PT_DYNAMIC` segment read (real ones are a few kilobytes): sizes come
+/// from the file, and a hostile one must not make a read the size of the file.
+pub(crate) const SEGMENT_MAX: u64 = 1 << 20;
 
 /// The loader-relevant facts of one ELF file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,15 +41,50 @@ pub(crate) fn is_elf(data: &[u8]) -> bool {
 }
 
 /// Parse an ELF file; `None` when it is not one or is malformed.
-pub(crate) fn parse(data: &[u8]) -> Option<ElfInfo> {
-    if !is_elf(data) {
+pub(crate) fn parse<'d, R: ReadRef<'d>>(data: R) -> Option<ElfInfo> {
+    let ident = data.read_bytes_at(0, 5).ok()?;
+    if !is_elf(ident) {
         return None;
     }
-    match data.get(4) {
-        Some(&elf::ELFCLASS64) => parse_as::<elf::FileHeader64<Endianness>>(data),
-        Some(&elf::ELFCLASS32) => parse_as::<elf::FileHeader32<Endianness>>(data),
+    match ident[4] {
+        elf::ELFCLASS64 => parse_as::<elf::FileHeader64<Endianness>, R>(data),
+        elf::ELFCLASS32 => parse_as::<elf::FileHeader32<Endianness>, R>(data),
         _ => None,
     }
+}
+
+/// Parse an ELF file of `size` bytes through positioned reads (`read(offset, buf)` fills `buf`
+/// from `offset` or fails): only the headers, segments and strings the loader uses are read, so
+/// a file whose facts a stream could not complete is never held whole.
+pub(crate) fn parse_by_reads(size: u64, read: &dyn Fn(u64, &mut [u8]) -> bool) -> Option<ElfInfo> {
+    struct Cursor<'r> {
+        size: u64,
+        pos: u64,
+        read: &'r dyn Fn(u64, &mut [u8]) -> bool,
+    }
+    impl ReadCacheOps for Cursor<'_> {
+        fn len(&mut self) -> Result<u64, ()> {
+            Ok(self.size)
+        }
+        fn seek(&mut self, pos: u64) -> Result<u64, ()> {
+            self.pos = pos;
+            Ok(pos)
+        }
+        fn read(&mut self, buf: &mut [u8]) -> Result<usize, ()> {
+            let n = (buf.len() as u64).min(self.size.saturating_sub(self.pos)) as usize;
+            self.read_exact(&mut buf[..n])?;
+            Ok(n)
+        }
+        fn read_exact(&mut self, buf: &mut [u8]) -> Result<(), ()> {
+            if !(self.read)(self.pos, buf) {
+                return Err(());
+            }
+            self.pos += buf.len() as u64;
+            Ok(())
+        }
+    }
+    let cache = ReadCache::new(Cursor { size, pos: 0, read });
+    parse(&cache)
 }
 
 pub(crate) fn split_paths(s: &[u8]) -> Vec<String> {
@@ -56,14 +95,16 @@ pub(crate) fn split_paths(s: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn parse_as<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> {
+fn parse_as<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(data: R) -> Option<ElfInfo> {
     let header = H::parse(data).ok()?;
     let endian = header.endian().ok()?;
     let phdrs = header.program_headers(endian, data).ok()?;
     let mut info = ElfInfo::default();
     let mut dyns: &[H::Dyn] = &[];
     for ph in phdrs {
+        let filesz: u64 = ph.p_filesz(endian).into();
         match ph.p_type(endian) {
+            PT_INTERP | PT_DYNAMIC if filesz > SEGMENT_MAX => return None,
             PT_INTERP => {
                 if let Ok(Some(i)) = ph.interpreter(endian, data) {
                     info.interp = Some(String::from_utf8_lossy(i).into_owned());
@@ -94,13 +135,14 @@ fn parse_as<H: FileHeader<Endian = Endianness>>(data: &[u8]) -> Option<ElfInfo> 
         let vaddr: u64 = ph.p_vaddr(endian).into();
         let filesz: u64 = ph.p_filesz(endian).into();
         let off: u64 = ph.p_offset(endian).into();
-        (ph.p_type(endian) == PT_LOAD && addr >= vaddr && addr < vaddr + filesz)
+        (ph.p_type(endian) == PT_LOAD && addr >= vaddr && addr < vaddr.saturating_add(filesz))
             .then(|| addr - vaddr + off)
     })?;
     let strings = StringTable::new(data, offset, offset.saturating_add(strsz));
     for d in dyns {
         let Some(tag) = d.tag32(endian) else { continue };
-        let Ok(s) = d.string(endian, strings) else {
+        let val: u64 = d.d_val(endian).into();
+        let Some(s) = u32::try_from(val).ok().and_then(|o| strings.get(o).ok()) else {
             continue;
         };
         match tag {
@@ -119,8 +161,8 @@ mod tests {
 
     #[test]
     fn rejects_non_elf() {
-        assert!(parse(b"#!/bin/sh\n").is_none());
-        assert!(parse(b"\x7fELF").is_none());
+        assert!(parse(&b"#!/bin/sh\n"[..]).is_none());
+        assert!(parse(&b"\x7fELF"[..]).is_none());
     }
 
     #[test]
@@ -226,6 +268,19 @@ pub(crate) fn build_padded(
     out
 }
 
+/// `data` (from [`build_padded`]) with its program headers copied to the end of the file and
+/// `e_phoff` pointing there, the way BOLT lays binaries out.
+#[cfg(test)]
+pub(crate) fn headers_at_end(mut data: Vec<u8>) -> Vec<u8> {
+    let phnum = usize::from(u16::from_le_bytes([data[56], data[57]]));
+    let table = data[64..64 + 56 * phnum].to_vec();
+    let at = data.len().next_multiple_of(8);
+    data.resize(at, 0);
+    data.extend_from_slice(&table);
+    data[32..40].copy_from_slice(&(at as u64).to_le_bytes());
+    data
+}
+
 #[cfg(test)]
 mod built {
     use super::*;
@@ -237,7 +292,7 @@ mod built {
             &["libfoo.so.1", "libc.so.6"],
             Some("$ORIGIN/../lib"),
         );
-        let info = parse(&data).expect("parses");
+        let info = parse(&data[..]).expect("parses");
         assert_eq!(info.interp.as_deref(), Some("/lib64/ld-linux-x86-64.so.2"));
         assert_eq!(info.needed, ["libfoo.so.1", "libc.so.6"]);
         assert_eq!(info.runpath, ["$ORIGIN/../lib"]);

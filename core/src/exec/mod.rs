@@ -676,6 +676,33 @@ mod tests {
     }
 
     #[test]
+    fn program_headers_at_the_end_are_read_by_offset() {
+        // A stream cannot tell where the string table is until the program headers, at the
+        // very end, have passed: the closure step reads the few pieces it needs by offset.
+        let server = super::elf::headers_at_end(super::elf::build_padded(
+            Some("/lib64/ld-linux-x86-64.so.2"),
+            &["libextra.so.1", "libc.so.6"],
+            None,
+            3 << 19,
+            b"",
+        ));
+        let mut image = Image::new(vec![
+            base(),
+            Layer::new("COPY app /app", vec![exe("app/server", server)]),
+        ]);
+        image.config.entrypoint = Some(vec!["/app/server".into()]);
+        for flavour in [Flavour::DockerPodman, Flavour::ContainerdZstd] {
+            let e = analyze_as(&image, flavour).exec.expect("resolved");
+            assert_eq!(e.kind, ExecKind::DynamicElf, "{flavour:?}");
+            let resolved: Vec<&str> = e.closure.iter().map(|c| c.resolved.as_str()).collect();
+            assert!(
+                resolved.contains(&"/opt/extra/lib/libextra.so.1"),
+                "{flavour:?}: {resolved:?}"
+            );
+        }
+    }
+
+    #[test]
     fn static_binaries_and_scripts() {
         let mut image = Image::new(vec![Layer::new(
             "COPY hello /hello",

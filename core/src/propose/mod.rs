@@ -25,8 +25,8 @@ use crate::tree::ContentId;
 pub use dockerfile::{Instruction, map_layers, parse as parse_dockerfile};
 pub use stages::RUNTIME_MARKER;
 
-/// Files larger than this are not read whole (a file whose facts the scan could not complete).
-const MAX_READ: u64 = 512 << 20;
+/// Only configuration files are read whole (`ld.so.conf`, `os-release`); this bounds them.
+const MAX_READ: u64 = 1 << 20;
 
 /// Resolve the entrypoint, run the rules and compute the proposals; fill the report.
 pub(crate) fn attach(a: &mut Analysis) {
@@ -46,8 +46,7 @@ pub(crate) fn attach(a: &mut Analysis) {
         };
         // The scan probed every content of compressed layers (and of any layer read from a
         // stream) as it passed; a content of a skipped uncompressed layer is streamed through a
-        // probe from its offset now. Only a file whose facts could not be completed that way is
-        // read whole.
+        // probe from its offset now. No file is held whole.
         let facts_cache: RefCell<HashMap<ContentId, Rc<Facts>>> = RefCell::new(HashMap::new());
         let facts = |c: ContentId| -> Option<Rc<Facts>> {
             if let Some(f) = facts_cache.borrow().get(&c) {
@@ -64,8 +63,16 @@ pub(crate) fn attach(a: &mut Analysis) {
                 }
                 (None, false) => return None,
             };
-            if f.incomplete {
-                f = Facts::of(&read(c)?);
+            // A stream could not complete the loader facts (program headers after the data, as
+            // BOLT lays files out): read just the headers, segments and strings by offset.
+            if f.incomplete && can_read {
+                let read_at = |offset: u64, buf: &mut [u8]| {
+                    let mut out = std::io::Cursor::new(buf);
+                    let want = out.get_ref().len() as u64;
+                    an.copy_range(c, offset, want, &mut out).ok() == Some(want)
+                };
+                f.elf = exec::elf::parse_by_reads(an.tree.content(c).size, &read_at);
+                f.incomplete = false;
             }
             let f = Rc::new(f);
             facts_cache.borrow_mut().insert(c, f.clone());

@@ -7,14 +7,11 @@ use object::read::elf::{Dyn, FileHeader, ProgramHeader};
 
 use super::needles::{LOOK, Window, candidate_at, embedded_at, finders, libc_zoneinfo};
 use crate::exec::Facts;
-use crate::exec::elf::{ElfInfo, is_elf, split_paths};
+use crate::exec::elf::{ElfInfo, SEGMENT_MAX, is_elf, split_paths};
 
 /// Bytes of a large file kept from its start: the ELF header, program headers and interpreter
 /// are always within it for the loaders' sake, and so is a script's `#!` line.
 const HEAD: usize = 64 << 10;
-
-/// Largest `PT_DYNAMIC` collected (real ones are a few kilobytes).
-const SEGMENT_MAX: u64 = 1 << 20;
 
 /// Bytes of candidate dynamic strings kept from one file.
 const CANDIDATES_MAX: usize = 1 << 20;
