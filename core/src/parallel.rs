@@ -220,8 +220,8 @@ mod piped {
         }
     }
 
-    /// Batches queued between the threads (2 × 128 KiB).
-    const IN_FLIGHT: usize = 2;
+    /// Batches queued between the threads (1 × 128 KiB).
+    const IN_FLIGHT: usize = 1;
 
     /// Batches in the pool: the queued ones, the one being hashed and the one being filled.
     const POOL: usize = IN_FLIGHT + 2;
