@@ -446,7 +446,8 @@ pub(crate) struct Facts {
     /// The first line after `#!`, for a script.
     pub shebang: Option<Vec<u8>>,
     /// Gathered from a stream that did not keep everything the loader reads (a string table
-    /// reference no kept string covers): the file must be read whole.
+    /// reference no kept string covers, program headers after the data): `elf` must be read
+    /// again by offset (`elf::parse_by_reads`).
     pub incomplete: bool,
 }
 

@@ -9,7 +9,7 @@
 //! known only after the strings have passed: on the way, every NUL-terminated string that could
 //! be a soname or a search path is kept with its offset (a few kilobytes even for a 50 MB
 //! library). A reference that none of them covers makes the facts incomplete, and the caller
-//! reads that one file whole.
+//! reads the loader's pieces of that one file again by offset.
 
 mod large;
 mod needles;
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn a_reference_no_candidate_covers_is_incomplete() {
         // A soname without `.so` that is neither a path: not kept on the way, so the facts
-        // say the file must be read whole.
+        // say the loader's pieces must be read again.
         let data = build_padded(None, &["weird"], None, 3 << 19, b"");
         assert!(streamed(&data, 4096).incomplete);
         assert_eq!(Facts::of(&data).elf.unwrap().needed, ["weird"]);
