@@ -13,6 +13,9 @@ use object::{Endianness, ReadRef, elf};
 /// from the file, and a hostile one must not make a read the size of the file.
 pub(crate) const SEGMENT_MAX: u64 = 1 << 20;
 
+/// Alignment of `PT_DYNAMIC` entries: ELF32, ELF64.
+pub(crate) const DYN_ALIGN: [u64; 2] = [4, 8];
+
 /// The loader-relevant facts of one ELF file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct ElfInfo {
@@ -101,8 +104,10 @@ fn parse_as<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(data: R) -> 
     let phdrs = header.program_headers(endian, data).ok()?;
     let mut info = ElfInfo::default();
     let mut dyns: &[H::Dyn] = &[];
+    let dyn_align = DYN_ALIGN[usize::from(header.is_type_64())];
     for ph in phdrs {
         let filesz: u64 = ph.p_filesz(endian).into();
+        let offset: u64 = ph.p_offset(endian).into();
         match ph.p_type(endian) {
             PT_INTERP | PT_DYNAMIC if filesz > SEGMENT_MAX => return None,
             PT_INTERP => {
@@ -110,6 +115,9 @@ fn parse_as<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(data: R) -> 
                     info.interp = Some(String::from_utf8_lossy(i).into_owned());
                 }
             }
+            // A misaligned dynamic segment is malformed; refused here whatever the alignment of
+            // the buffer it was read into, so every parser agrees.
+            PT_DYNAMIC if offset % dyn_align != 0 => {}
             PT_DYNAMIC => {
                 if let Ok(Some(d)) = ph.dynamic(endian, data) {
                     dyns = d;
@@ -138,7 +146,12 @@ fn parse_as<'d, H: FileHeader<Endian = Endianness>, R: ReadRef<'d>>(data: R) -> 
         (ph.p_type(endian) == PT_LOAD && addr >= vaddr && addr < vaddr.saturating_add(filesz))
             .then(|| addr - vaddr + off)
     })?;
-    let strings = StringTable::new(data, offset, offset.saturating_add(strsz));
+    // The loader does not check DT_STRSZ: a size past the end of the file still leaves the
+    // strings readable (the streaming parser reads them the same way).
+    let end = offset
+        .saturating_add(strsz)
+        .min(data.len().unwrap_or(u64::MAX));
+    let strings = StringTable::new(data, offset, end);
     for d in dyns {
         let Some(tag) = d.tag32(endian) else { continue };
         let val: u64 = d.d_val(endian).into();

@@ -7,7 +7,7 @@ use object::read::elf::{Dyn, FileHeader, ProgramHeader};
 
 use super::needles::{LOOK, Window, candidate_at, embedded_at, finders, libc_zoneinfo};
 use crate::exec::Facts;
-use crate::exec::elf::{ElfInfo, SEGMENT_MAX, is_elf, split_paths};
+use crate::exec::elf::{DYN_ALIGN, ElfInfo, SEGMENT_MAX, is_elf, split_paths};
 
 /// Bytes of a large file kept from its start: the ELF header, program headers and interpreter
 /// are always within it for the loaders' sake, and so is a script's `#!` line.
@@ -413,6 +413,8 @@ fn layout<H: FileHeader<Endian = Endianness>>(head: &[u8]) -> Option<Layout> {
         let filesz: u64 = ph.p_filesz(endian).into();
         match ph.p_type(endian) {
             elf::PT_INTERP => l.interp = Some(Range::new(off, filesz)),
+            // Misaligned: malformed, and refused by the whole-file parser too.
+            elf::PT_DYNAMIC if off % DYN_ALIGN[usize::from(l.class64)] != 0 => {}
             elf::PT_DYNAMIC => l.dynamic = Some(Range::new(off, filesz)),
             elf::PT_LOAD => l.loads.push((ph.p_vaddr(endian).into(), filesz, off)),
             _ => {}

@@ -229,3 +229,54 @@ mod tests {
         assert_eq!(Facts::of(&data).elf.unwrap().needed, ["weird"]);
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::exec::elf::build_padded;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Damaged headers and odd chunkings never panic, and whatever the stream calls
+        /// complete agrees with a whole read.
+        #[test]
+        fn damaged_large_elf_files(
+            head_flips in proptest::collection::vec((0usize..4096, any::<u8>()), 0..16),
+            flips in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..16),
+            tail_flips in proptest::collection::vec((0usize..512, any::<u8>()), 0..16),
+            chunk in 1usize..70_000,
+        ) {
+            let mut data = build_padded(
+                Some("/lib64/ld-linux-x86-64.so.2"),
+                &["libfoo.so.1", "libc.so.6"],
+                Some("$ORIGIN/../lib"),
+                3 << 19,
+                b"",
+            );
+            let n = data.len();
+            // The headers, anywhere, and the dynamic segment at the end.
+            for (at, b) in head_flips {
+                data[at] = b;
+            }
+            for (at, b) in flips {
+                data[at % n] = b;
+            }
+            for (at, b) in tail_flips {
+                data[n - 1 - at] = b;
+            }
+            let whole = Facts::of(&data);
+            let mut p = Probe::new(data.len() as u64, false);
+            for c in data.chunks(chunk) {
+                p.feed(c);
+            }
+            if let Some(s) = p.finish().and_then(|g| g.facts) {
+                if !s.incomplete {
+                    prop_assert_eq!(s.elf, whole.elf);
+                }
+            }
+        }
+    }
+}
