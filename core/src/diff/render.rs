@@ -2,7 +2,7 @@
 
 use std::fmt::{self, Write};
 
-use super::{Delta, ImageDiff, LayerDiff, LayerStatus, PathChange, PathStatus};
+use super::{Delta, ImageDiff, LayerDiff, LayerStatus, PathChange, PathStatus, SummaryDiff};
 use crate::report::findings::Severity;
 use crate::report::units::{bytes, command};
 
@@ -40,6 +40,23 @@ pub fn signed_percent(ratio: f64) -> String {
     } else {
         format!("{:+.1} %", ratio * 100.0)
     }
+}
+
+/// The summary's rows in the order both formats print them: label, change, and whether it counts
+/// bytes (else items).
+fn summary_rows(s: &SummaryDiff) -> Vec<(&'static str, &Delta, bool)> {
+    let mut rows = vec![
+        ("total size", &s.size_bytes, true),
+        ("final filesystem", &s.final_bytes, true),
+        ("files", &s.final_files, false),
+        ("layers", &s.layer_count, false),
+        ("reclaimable", &s.reclaimable_bytes, true),
+        ("duplicates", &s.duplicate_bytes, true),
+    ];
+    if let Some(w) = &s.inefficient_bytes {
+        rows.push(("dive wasted", w, true));
+    }
+    rows
 }
 
 fn count_change(d: &Delta) -> String {
@@ -114,21 +131,18 @@ pub fn text(d: &ImageDiff, rows: Rows, out: &mut dyn Write) -> fmt::Result {
         );
         writeln!(out, "{}", line.trim_end())
     };
-    size("total size", &s.size_bytes, out)?;
-    size("final filesystem", &s.final_bytes, out)?;
-    for (label, x) in [("files", &s.final_files), ("layers", &s.layer_count)] {
-        writeln!(
-            out,
-            "  {label:<20} {:>10} → {:>10}  {:>11}",
-            x.old,
-            x.new,
-            count_change(x)
-        )?;
-    }
-    size("reclaimable", &s.reclaimable_bytes, out)?;
-    size("duplicates", &s.duplicate_bytes, out)?;
-    if let Some(w) = &s.inefficient_bytes {
-        size("dive wasted", w, out)?;
+    for (label, x, is_bytes) in summary_rows(s) {
+        if is_bytes {
+            size(label, x, out)?;
+        } else {
+            writeln!(
+                out,
+                "  {label:<20} {:>10} → {:>10}  {:>11}",
+                x.old,
+                x.new,
+                count_change(x)
+            )?;
+        }
     }
 
     writeln!(out, "\nLayers (matched by diff_id, then by command)")?;
@@ -285,21 +299,18 @@ pub fn markdown(d: &ImageDiff, rows: Rows, out: &mut dyn Write) -> fmt::Result {
             }
         )
     };
-    size("total size", &s.size_bytes, out)?;
-    size("final filesystem", &s.final_bytes, out)?;
-    for (label, x) in [("files", &s.final_files), ("layers", &s.layer_count)] {
-        writeln!(
-            out,
-            "| {label} | {} | {} | {} |",
-            x.old,
-            x.new,
-            count_change(x)
-        )?;
-    }
-    size("reclaimable", &s.reclaimable_bytes, out)?;
-    size("duplicates", &s.duplicate_bytes, out)?;
-    if let Some(w) = &s.inefficient_bytes {
-        size("dive wasted", w, out)?;
+    for (label, x, is_bytes) in summary_rows(s) {
+        if is_bytes {
+            size(label, x, out)?;
+        } else {
+            writeln!(
+                out,
+                "| {label} | {} | {} | {} |",
+                x.old,
+                x.new,
+                count_change(x)
+            )?;
+        }
     }
 
     writeln!(out, "\n### Layers\n")?;
