@@ -2,6 +2,7 @@
 
 use anyhow::{Result, bail};
 use clap::Args;
+use imgslim_core::report::units::name_of;
 use imgslim_core::rules::{catalog, render_doc, rule};
 
 use crate::args::Format;
@@ -24,13 +25,6 @@ pub struct RuleArgs {
     pub format: Format,
 }
 
-fn severity(s: imgslim_core::report::findings::Severity) -> String {
-    serde_json::to_value(s)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 /// List every rule.
 pub fn run_list(args: &RulesArgs) -> Result<u8> {
     let docs = catalog();
@@ -48,7 +42,7 @@ pub fn run_list(args: &RulesArgs) -> Result<u8> {
                     d.code,
                     d.name,
                     d.family,
-                    severity(d.severity),
+                    name_of(d.severity),
                     d.what.replace('|', "\\|")
                 ));
             }
@@ -65,7 +59,7 @@ pub fn run_list(args: &RulesArgs) -> Result<u8> {
                     "{}  {:<26} {:<8} {}\n",
                     d.code,
                     d.name,
-                    severity(d.severity),
+                    name_of(d.severity),
                     first
                 ));
             }

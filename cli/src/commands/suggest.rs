@@ -12,7 +12,7 @@ use imgslim_core::exec::ExecKind;
 use imgslim_core::propose::{Instruction, apply_to_dockerfile, map_layers, parse_dockerfile};
 use imgslim_core::report::findings::Severity;
 use imgslim_core::report::text::{self, Style};
-use imgslim_core::report::units::bytes;
+use imgslim_core::report::units::{bytes, name_of};
 use serde_json::json;
 
 use crate::args::{Format, ImageArgs};
@@ -182,13 +182,6 @@ fn unified(old: &str, new: &str) -> String {
         .to_string()
 }
 
-fn kind_name<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 fn render(
     a: &Analysis,
     dockerfile: Option<&str>,
@@ -284,7 +277,7 @@ fn render(
                 "  {name}:{line} {} {} [{}] {}: {}",
                 f.rule,
                 f.name,
-                kind_name(f.severity),
+                name_of(f.severity),
                 if f.bytes > 0 {
                     bytes(f.bytes)
                 } else {
@@ -302,7 +295,7 @@ fn render(
                 "- `{}` {} ({}, {}): {}",
                 f.rule,
                 f.name,
-                kind_name(f.severity),
+                name_of(f.severity),
                 bytes(f.bytes),
                 f.message
             )?;
@@ -330,7 +323,7 @@ fn render(
             "{}{}. [{}] {}",
             if md { "### " } else { "  " },
             i + 1,
-            kind_name(p.kind),
+            name_of(p.kind),
             p.title
         )?;
         writeln!(

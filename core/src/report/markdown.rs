@@ -4,7 +4,7 @@ use std::fmt::{self, Write};
 
 use super::Report;
 use super::text::{TOP, reason_text};
-use super::units::{bytes, command, percent, some_paths};
+use super::units::{bytes, command, name_of, percent, some_paths};
 use crate::analysis::duplicates::SHOWN_PATHS;
 
 /// Escape table-cell text: pipes and newlines would break the table.
@@ -98,10 +98,7 @@ pub fn render(r: &Report, out: &mut dyn Write) -> fmt::Result {
         writeln!(out, "| rule | severity | bytes | layer | what |")?;
         writeln!(out, "|---|---|---:|---:|---|")?;
         for f in &r.findings {
-            let sev = serde_json::to_value(f.severity)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let sev = name_of(f.severity);
             writeln!(
                 out,
                 "| `{}` {} | {sev} | {} | {} | {} |",
@@ -118,10 +115,7 @@ pub fn render(r: &Report, out: &mut dyn Write) -> fmt::Result {
         writeln!(out, "| kind | saves | size after | what |")?;
         writeln!(out, "|---|---:|---:|---|")?;
         for p in &r.proposals {
-            let kind = serde_json::to_value(p.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let kind = name_of(p.kind);
             writeln!(
                 out,
                 "| {kind} | {} | {} | {} |",

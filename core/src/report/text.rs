@@ -4,7 +4,7 @@
 use std::fmt::{self, Write};
 
 use super::Report;
-use super::units::{bytes, command, percent, some_paths};
+use super::units::{bytes, command, name_of, percent, some_paths};
 use crate::analysis::duplicates::SHOWN_PATHS;
 use crate::analysis::waste::WasteReason;
 
@@ -62,10 +62,7 @@ pub fn render(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
         out,
         "  {} {}   {} {}   {}",
         style.dim("format"),
-        serde_json::to_value(r.image.format)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
+        name_of(r.image.format),
         style.dim("platform"),
         r.image.platform,
         r.image.config_digest.as_deref().unwrap_or("")
@@ -210,10 +207,7 @@ pub fn findings(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
             ))
         )?;
         for f in &r.findings {
-            let sev = serde_json::to_value(f.severity)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let sev = name_of(f.severity);
             let sev = if f.severity >= super::findings::Severity::Medium {
                 style.warn(&format!("{sev:<6}"))
             } else {
@@ -246,10 +240,7 @@ pub fn findings(r: &Report, style: Style, out: &mut dyn Write) -> fmt::Result {
             style.bold("Proposals (imgslim suggest prints the Dockerfiles)")
         )?;
         for p in &r.proposals {
-            let kind = serde_json::to_value(p.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
-                .unwrap_or_default();
+            let kind = name_of(p.kind);
             writeln!(
                 out,
                 "  {:<12} {:>10} -> {:>10}  {}",

@@ -1,5 +1,13 @@
 //! Human-readable sizes and commands for the renderers.
 
+/// The name an enum value has in the JSON report (`gzip`, `multi-stage`, `high`).
+pub fn name_of<T: serde::Serialize>(v: T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// Bytes in SI units as dive and `docker images` print them (`667.7 MB`).
 pub fn bytes(n: u64) -> String {
     const UNITS: [&str; 6] = ["B", "kB", "MB", "GB", "TB", "PB"];

@@ -25,7 +25,7 @@ use crate::exec::Exec;
 use crate::layer::scan::Kind;
 use crate::report::LayerReport;
 use crate::report::findings::{Finding, Severity};
-use crate::report::units::bytes as fmt_bytes;
+use crate::report::units::{bytes as fmt_bytes, name_of};
 use crate::tree::{FileTree, NodeId, Version, VersionKind};
 use crate::warning::Warning;
 
@@ -112,10 +112,7 @@ pub(crate) fn claimed_by_path_rule(path: &str, v: &Version) -> bool {
 /// A rule's documentation as Markdown-flavoured text, ruff's layout: title, what it does, why it
 /// matters, example, use instead.
 pub fn render_doc(d: &RuleDoc) -> String {
-    let sev = serde_json::to_value(d.severity)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let sev = name_of(d.severity);
     let indent = |t: &str| {
         t.lines()
             .map(|l| format!("    {l}"))
