@@ -480,12 +480,16 @@ impl Facts {
     }
 }
 
-/// Absolute paths under /usr/share/ spelled out in a binary (NUL-terminated strings), at most 64.
+/// Most `/usr/share/…` paths kept from one binary.
+const EMBEDDED_MAX: usize = 64;
+
+/// Absolute paths under /usr/share/ spelled out in a binary (NUL-terminated strings), at most
+/// [`EMBEDDED_MAX`].
 fn embedded_paths(data: &[u8]) -> Vec<String> {
     const NEEDLE: &[u8] = b"/usr/share/";
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
-    while i + NEEDLE.len() <= data.len() && out.len() < 64 {
+    while i + NEEDLE.len() <= data.len() && out.len() < EMBEDDED_MAX {
         let Some(off) = find(&data[i..], NEEDLE) else {
             break;
         };

@@ -421,12 +421,13 @@ impl Merger {
             }
             Kind::File => {
                 let cid = self.tree.contents.len() as u32;
+                let digests = scan.digests_of(e);
                 self.tree.contents.push(Content {
                     size: e.size,
                     layer,
                     data_offset: e.data_offset,
-                    hash: scan.digests_of(e).and_then(|d| d.sha256),
-                    fingerprint: scan.digests_of(e).map(|d| d.fingerprint),
+                    hash: digests.and_then(|d| d.sha256),
+                    fingerprint: digests.map(|d| d.fingerprint),
                     version: VersionId(self.tree.versions.len() as u32),
                 });
                 v.content = cid;

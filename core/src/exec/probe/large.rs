@@ -6,8 +6,8 @@ use object::elf::{self, DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_STRSZ, DT_STRTAB};
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
 
 use super::needles::{LOOK, Window, candidate_at, embedded_at, finders, libc_zoneinfo};
-use crate::exec::Facts;
 use crate::exec::elf::{DYN_ALIGN, ElfInfo, SEGMENT_MAX, is_elf, split_paths};
+use crate::exec::{EMBEDDED_MAX, Facts};
 
 /// Bytes of a large file kept from its start: the ELF header, program headers and interpreter
 /// are always within it for the loaders' sake, and so is a script's `#!` line.
@@ -63,8 +63,9 @@ impl Range {
     }
 }
 
-/// The dynamic section's string references, once `PT_DYNAMIC` has been read.
-#[derive(Debug)]
+/// The dynamic section's string references, once `PT_DYNAMIC` has been read (empty when there
+/// is nothing to read).
+#[derive(Debug, Default)]
 struct Strings {
     /// File offset and size of the string table.
     table: (u64, u64),
@@ -78,7 +79,6 @@ pub(super) struct Streaming {
     size: u64,
     pos: u64,
     head: Vec<u8>,
-    script: bool,
     elf: Option<Layout>,
     /// `None` until `PT_DYNAMIC` is read; `Some` with empty refs when there is nothing to read.
     strings: Option<Strings>,
@@ -97,12 +97,11 @@ pub(super) struct Streaming {
 }
 
 impl Streaming {
-    pub(super) fn new(size: u64, first: &[u8]) -> Streaming {
+    pub(super) fn new(size: u64) -> Streaming {
         Streaming {
             size,
             pos: 0,
             head: Vec::new(),
-            script: first.starts_with(b"#!"),
             elf: None,
             strings: None,
             candidates: Vec::new(),
@@ -118,6 +117,10 @@ impl Streaming {
 
     fn is_elf(&self) -> bool {
         is_elf(&self.head)
+    }
+
+    fn is_script(&self) -> bool {
+        self.head.starts_with(b"#!")
     }
 
     pub(super) fn feed(&mut self, data: &[u8]) {
@@ -166,11 +169,7 @@ impl Streaming {
                     r.take(0, &self.head);
                 }
                 if l.dynamic.is_none() {
-                    self.strings = Some(Strings {
-                        table: (0, 0),
-                        refs: Vec::new(),
-                        ahead: Vec::new(),
-                    });
+                    self.strings = Some(Strings::default());
                 }
                 self.elf = Some(l);
             }
@@ -201,19 +200,15 @@ impl Streaming {
         let refs: Vec<(u32, u64)> = entries
             .iter()
             .filter(|(t, _)| matches!(*t, DT_NEEDED | DT_RUNPATH | DT_RPATH))
-            .map(|&(t, v)| (t, v))
+            .copied()
             .collect();
         let Some(table) = table else {
             // No string table (nothing to read), or one no segment maps: the whole-file parser
-            // rejects the latter, so it is marked for a whole read.
+            // rejects the latter, so it is marked for the parser's reads by offset.
             if strtab.is_some() {
                 self.incomplete = true;
             }
-            self.strings = Some(Strings {
-                table: (0, 0),
-                refs: Vec::new(),
-                ahead: Vec::new(),
-            });
+            self.strings = Some(Strings::default());
             return;
         };
         self.collect_until = self.pos;
@@ -237,8 +232,8 @@ impl Streaming {
             && !self.incomplete
             && self.window.base + (self.window.done as u64) < until;
         let want_zone = !self.names_zoneinfo;
-        let want_paths = self.is_elf() && self.embedded.len() < 64;
-        let want_pytz = self.script && !self.pytz;
+        let want_paths = self.is_elf() && self.embedded.len() < EMBEDDED_MAX;
+        let want_pytz = self.is_script() && !self.pytz;
         let size = self.size;
         let w = &mut self.window;
         w.push(data);
@@ -257,7 +252,7 @@ impl Streaming {
         }
         if want_paths {
             for p in finders.share.find_iter(&bytes[from..]).map(|p| p + from) {
-                if p >= to || self.embedded.len() >= 64 {
+                if p >= to || self.embedded.len() >= EMBEDDED_MAX {
                     break;
                 }
                 if let Some(path) = embedded_at(bytes, base, p, size) {
@@ -322,7 +317,7 @@ impl Streaming {
         let mut facts = Facts {
             elf: None,
             embedded: Vec::new(),
-            names_zoneinfo: self.names_zoneinfo || (self.script && self.pytz),
+            names_zoneinfo: self.names_zoneinfo || (self.is_script() && self.pytz),
             shebang,
             incomplete: self.incomplete,
         };

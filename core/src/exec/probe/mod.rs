@@ -88,7 +88,7 @@ impl Probe {
                 } else if self.size <= WHOLE {
                     State::Whole(first)
                 } else {
-                    let mut s = Box::new(Streaming::new(self.size, &first));
+                    let mut s = Box::new(Streaming::new(self.size));
                     s.feed(&first);
                     State::Large(s)
                 };
