@@ -494,12 +494,18 @@ const PREFIX: u64 = 16 * 1024;
 /// Candidates handled per parallel round: results are small, but a million of them are not.
 const ROUND: usize = 16 * 1024;
 
+/// Bytes read at a time when hashing a content by offset: `io::copy`'s 8 KiB made a megabyte
+/// file cost 128 system calls.
+const HASH_READ: usize = 64 * 1024;
+
 /// Hash the contents that duplicate detection needs, reading them by offset from uncompressed
 /// layers (compressed layers were hashed while streaming). First an xxh3 fingerprint of a
-/// prefix of every candidate (the whole content when small), then sha256 and fingerprint of the
-/// whole content of the candidates whose size and prefix still collide, or whose size a content
-/// of a streamed layer shares (its prefix is unknown, so only whole digests compare with it).
-/// sha256 is computed only where a duplicate is likely; most candidates need one cheap read.
+/// prefix of every candidate (the whole content when small), then a fingerprint of the whole
+/// content of the candidates whose size and prefix still collide, or whose size a content of a
+/// streamed layer shares (its prefix is unknown, so only whole digests compare with it). Last,
+/// sha256 of one content per set of equal fingerprints that has no sha256 yet:
+/// `FileTree::settle_hashes` gives it to the others. Most candidates need one cheap read, and
+/// a duplicated content is run through sha256 once, not once per copy.
 fn hash_contents(
     tree: &mut FileTree,
     need: &[ContentId],
@@ -515,8 +521,9 @@ fn hash_contents(
         .iter()
         .map(|l| store.open(&l.member).ok().flatten())
         .collect();
-    let t: &FileTree = tree;
-    let read = |c: ContentId, len: u64, sha: bool| -> Result<(Option<[u8; 32]>, [u8; 16])> {
+    // Digests, not hashers, come back: a hasher's state is hundreds of bytes, kept for every
+    // candidate of a round.
+    let read = |t: &FileTree, c: ContentId, len: u64, sha: bool| -> Result<Digests> {
         let content = t.content(c);
         let l = usize::from(content.layer);
         let at = layer_location(l, &resolved.layers[l]);
@@ -526,8 +533,18 @@ fn hash_contents(
         })?;
         let mut h = HashWriter(sha.then(Sha256::new), twox_hash::XxHash3_128::new());
         let mut reader = RangeReader::new(&**src, content.data_offset, len);
-        let copied =
-            io::copy(&mut reader, &mut h).map_err(|e| scan::map_io(&at, e, &options.limits))?;
+        let mut buf = vec![0u8; (len as usize).min(HASH_READ)];
+        let mut copied = 0u64;
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(scan::map_io(&at, e, &options.limits)),
+            };
+            h.write_all(&buf[..n]).expect("hashing never fails");
+            copied += n as u64;
+        }
         if copied != len {
             return Err(Error::Truncated {
                 at,
@@ -539,6 +556,7 @@ fn hash_contents(
             h.1.finish_128().to_le_bytes(),
         ))
     };
+    let t: &FileTree = tree;
     let size = |c: &ContentId| t.content(*c).size;
     let streamed_sizes: std::collections::HashSet<u64> = t
         .contents()
@@ -555,7 +573,7 @@ fn hash_contents(
         let prefixes = parallel::map_weighted(
             &rest,
             |c| size(c).min(PREFIX),
-            |&c| read(c, size(&c).min(PREFIX), false),
+            |&c| read(t, c, size(&c).min(PREFIX), false),
         );
         for (&c, p) in rest.iter().zip(prefixes) {
             prefixed.push((size(&c), p?.1, c));
@@ -569,22 +587,54 @@ fn hash_contents(
     }
     drop(prefixed);
     whole.sort_unstable();
-    let mut done = Vec::with_capacity(whole.len());
+    let mut fingerprints = Vec::with_capacity(whole.len());
     for round in whole.chunks(ROUND) {
-        let full = parallel::map_weighted(round, size, |&c| read(c, size(&c), true));
-        for (&c, d) in round.iter().zip(full) {
-            done.push((c, d?));
+        let full = parallel::map_weighted(round, size, |&c| read(t, c, size(&c), false));
+        for (&c, h) in round.iter().zip(full) {
+            fingerprints.push((c, h?.1));
         }
     }
-    for (c, (h, f)) in done {
-        tree.contents[c.0 as usize].hash = h;
+    for &(c, f) in &fingerprints {
         tree.contents[c.0 as usize].fingerprint = Some(f);
+    }
+    let t: &FileTree = tree;
+    let size = |c: &ContentId| t.content(*c).size;
+    // Sets of equal contents, streamed ones included, and whether one already has a sha256.
+    let mut sets: HashMap<(u64, [u8; 16]), (u32, bool)> = HashMap::new();
+    for (_, c) in t.contents() {
+        if let Some(f) = c.fingerprint {
+            let set = sets.entry((c.size, f)).or_default();
+            set.0 += 1;
+            set.1 |= c.hash.is_some();
+        }
+    }
+    let mut first: Vec<ContentId> = Vec::new();
+    for &(c, f) in &fingerprints {
+        if let Some(set) = sets.get_mut(&(size(&c), f)) {
+            if set.0 > 1 && !set.1 {
+                set.1 = true;
+                first.push(c);
+            }
+        }
+    }
+    let mut digests = Vec::with_capacity(first.len());
+    for round in first.chunks(ROUND) {
+        let full = parallel::map_weighted(round, size, |&c| read(t, c, size(&c), true));
+        for (&c, h) in round.iter().zip(full) {
+            digests.push((c, h?.0));
+        }
+    }
+    for (c, h) in digests {
+        tree.contents[c.0 as usize].hash = h;
     }
     Ok(())
 }
 
 /// Computes a content's fingerprint, and its sha256 when asked, as it is copied in.
 struct HashWriter(Option<Sha256>, twox_hash::XxHash3_128);
+
+/// A content's sha256 when asked for, and its fingerprint.
+type Digests = (Option<[u8; 32]>, [u8; 16]);
 
 impl Write for HashWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {

@@ -103,14 +103,6 @@ impl DTree {
         }
     }
 
-    fn info(&self, node: u32) -> Info {
-        let n = &self.nodes[node as usize];
-        Info {
-            size: n.size,
-            is_dir: n.is_dir,
-        }
-    }
-
     fn names(path: &[u8]) -> impl Iterator<Item = &[u8]> {
         let trimmed = trim_slashes(path);
         trimmed.split(|&b| b == b'/').filter(|n| !n.is_empty())
@@ -152,12 +144,40 @@ impl DTree {
         Some(self.children(node)[i])
     }
 
+    /// The child of `node` named `name`, created empty in its sorted place when missing.
+    fn child_or_insert(&mut self, node: u32, name: &[u8]) -> u32 {
+        match self.find(node, name) {
+            Ok(pos) => self.children(node)[pos],
+            Err(pos) => self.insert_child(node, pos, name),
+        }
+    }
+
     /// `FileTree.AddPath`: create missing intermediate nodes with an empty FileInfo, stop silently
-    /// at a `.wh..wh.` name, and set the payload on the last node.
-    fn add_path(&mut self, path: &[u8], info: Info) {
-        let names: Vec<&[u8]> = Self::names(path).collect();
+    /// at a `.wh..wh.` name, and set the payload on the last node. The names `cursor` shares with
+    /// the path added before are not searched again.
+    fn add_path(&mut self, cursor: &mut Cursor, path: &[u8], info: Info) {
+        let mut names = Self::names(path);
         let mut node = 0u32;
-        for (i, name) in names.iter().enumerate() {
+        let mut kept = 0;
+        let mut start = 0;
+        let mut next = None;
+        for name in names.by_ref() {
+            match cursor.parts.get(kept) {
+                Some(&(end, n)) if &cursor.names[start..end] == name => {
+                    node = n;
+                    start = end;
+                    kept += 1;
+                }
+                _ => {
+                    next = Some(name);
+                    break;
+                }
+            }
+        }
+        cursor.parts.truncate(kept);
+        cursor.names.truncate(start);
+        let mut any = kept > 0;
+        for name in next.into_iter().chain(names) {
             node = match self.find(node, name) {
                 Ok(pos) => self.children(node)[pos],
                 Err(pos) => {
@@ -167,11 +187,14 @@ impl DTree {
                     self.insert_child(node, pos, name)
                 }
             };
-            if i == names.len() - 1 {
-                let n = &mut self.nodes[node as usize];
-                n.size = info.size;
-                n.is_dir = info.is_dir;
-            }
+            cursor.names.extend_from_slice(name);
+            cursor.parts.push((cursor.names.len(), node));
+            any = true;
+        }
+        if any {
+            let n = &mut self.nodes[node as usize];
+            n.size = info.size;
+            n.is_dir = info.is_dir;
         }
     }
 
@@ -201,49 +224,58 @@ impl DTree {
         }
     }
 
-    /// Children-first, sorted traversal of every node below `start` (and `start` itself unless it
-    /// is the root), with each node's path: `VisitDepthChildFirst`.
-    fn visit(&self, start: u32, start_path: &[u8], f: &mut dyn FnMut(u32, &[u8]) -> bool) -> bool {
-        let mut path = start_path.to_vec();
-        self.visit_inner(start, &mut path, f)
-    }
-
-    fn visit_inner(
-        &self,
-        node: u32,
-        path: &mut Vec<u8>,
-        f: &mut dyn FnMut(u32, &[u8]) -> bool,
-    ) -> bool {
-        for &child in self.children(node) {
-            let len = path.len();
-            path.push(b'/');
-            path.extend_from_slice(self.name(child));
-            let go_on = self.visit_inner(child, path, f);
-            path.truncate(len);
-            if !go_on {
-                return false;
-            }
-        }
-        if node == 0 {
-            return true;
-        }
-        f(node, path)
-    }
-
     fn is_leaf(&self, node: u32) -> bool {
         self.children(node).is_empty()
     }
 
     /// Stack `upper` onto this tree: `FileTree.Stack`.
     fn stack(&mut self, upper: &DTree) {
-        upper.visit(0, b"", &mut |node, path| {
-            match whiteout_target(path) {
-                Some(target) => self.remove(&target),
-                None => self.add_path(path, upper.info(node)),
-            }
-            true
-        });
+        self.stack_below(upper, 0, 0, &mut Vec::new());
     }
+
+    /// `FileTree.Stack` for the children of `upper`'s node `from`, which lands on this tree's
+    /// node `onto` (the same path, `path`). Walking both trees together replaces a search from
+    /// the root per node, in dive's order: children first, by name.
+    fn stack_below(&mut self, upper: &DTree, from: u32, mut onto: u32, path: &mut Vec<u8>) {
+        for &child in upper.children(from) {
+            let name = upper.name(child);
+            let len = path.len();
+            path.push(b'/');
+            path.extend_from_slice(name);
+            if !upper.is_leaf(child) {
+                // Adding the first child would create it empty.
+                let below = self.child_or_insert(onto, name);
+                self.stack_below(upper, child, below, path);
+            }
+            match whiteout_target(path) {
+                Some(target) => {
+                    self.remove(&target);
+                    // A bare `.wh.` deletes its own directory: the siblings still to come land
+                    // on a new one, as AddPath would create it.
+                    if name == WHITEOUT && from != 0 {
+                        onto = self.intern(&path[..len]);
+                    }
+                }
+                // A `.wh..wh.` name also starts with `.wh.`, so AddPath's stop never applies here.
+                None => {
+                    let node = self.child_or_insert(onto, name);
+                    let n = &mut self.nodes[node as usize];
+                    n.size = upper.nodes[child as usize].size;
+                    n.is_dir = upper.nodes[child as usize].is_dir;
+                }
+            }
+            path.truncate(len);
+        }
+    }
+}
+
+/// The names of the path added last to a layer's tree and their nodes: tar entries mostly come
+/// directory by directory, so a path shares most of its names with the one before.
+#[derive(Default)]
+struct Cursor {
+    names: Vec<u8>,
+    /// Per name: where it ends in `names`, and its node.
+    parts: Vec<(usize, u32)>,
 }
 
 fn trim_slashes(p: &[u8]) -> &[u8] {
@@ -267,6 +299,7 @@ fn whiteout_target(path: &[u8]) -> Option<Vec<u8>> {
 /// Build dive's tree for one layer, and its size (`tree.FileSize`).
 fn layer_tree(scan: &LayerScan) -> (DTree, u64) {
     let mut tree = DTree::new();
+    let mut cursor = Cursor::default();
     let mut size = 0u64;
     for e in &scan.entries {
         let path = scan.bytes(e.path);
@@ -276,6 +309,7 @@ fn layer_tree(scan: &LayerScan) -> (DTree, u64) {
         size = size.wrapping_add(e.size);
         let is_dir = e.kind == Kind::Dir || e.mode & 0o170000 == 0o040000;
         tree.add_path(
+            &mut cursor,
             path,
             Info {
                 size: e.size as i64,
@@ -302,12 +336,113 @@ impl DTree {
     fn intern(&mut self, path: &[u8]) -> u32 {
         let mut node = 0u32;
         for name in Self::names(path) {
-            node = match self.find(node, name) {
-                Ok(pos) => self.children(node)[pos],
-                Err(pos) => self.insert_child(node, pos, name),
-            };
+            node = self.child_or_insert(node, name);
         }
         node
+    }
+
+    /// The total size of `node` and everything below it (the root itself not included), as dive
+    /// sums a deleted directory.
+    fn subtree_size(&self, node: u32) -> i64 {
+        let own = if node == 0 {
+            0
+        } else {
+            self.nodes[node as usize].size
+        };
+        self.children(node)
+            .iter()
+            .fold(own, |sum, &c| sum + self.subtree_size(c))
+    }
+}
+
+/// dive's per-path records over all layers so far.
+struct Tallies {
+    /// Tallies are indexed by a path's node in `keys`, a trie of every path seen: far smaller
+    /// than a map from full path strings.
+    keys: DTree,
+    tallies: Vec<Tally>,
+    /// Paths seen twice, in the order they became so.
+    inefficient: Vec<(u32, Vec<u8>)>,
+}
+
+impl Tallies {
+    /// Tally the leaves below `node` of one layer's `tree` (whose path `path` is `key` in
+    /// `keys`) in dive's order, children first and by name; `stacked` is the tree of the layers
+    /// below. Returns false where dive's visitor fails and stops visiting this layer.
+    fn layer(
+        &mut self,
+        tree: &DTree,
+        stacked: &DTree,
+        node: u32,
+        key: u32,
+        path: &mut Vec<u8>,
+    ) -> bool {
+        for &child in tree.children(node) {
+            let name = tree.name(child);
+            let len = path.len();
+            path.push(b'/');
+            path.extend_from_slice(name);
+            let go_on = if !tree.is_leaf(child) {
+                let below = self.keys.child_or_insert(key, name);
+                self.layer(tree, stacked, child, below, path)
+            } else if let Some(target) = whiteout_target(path) {
+                self.whiteout(stacked, collapse_double_slash(target))
+            } else {
+                let id = self.keys.child_or_insert(key, name);
+                self.add(id, tree.nodes[child as usize].size, || path.clone());
+                true
+            };
+            path.truncate(len);
+            if !go_on {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// A whiteout counts the size of what it deletes, measured in the layers below.
+    fn whiteout(&mut self, stacked: &DTree, key: Vec<u8>) -> bool {
+        let id = self.keys.intern(&key);
+        let Some(prev) = stacked.get(&key) else {
+            // dive: GetNode fails, the visitor returns the error and the rest of this layer is
+            // not visited. The tally keeps its -1 minimum.
+            self.tally(id).min = self.tally(id).min.max(-1);
+            return false;
+        };
+        let size = if stacked.nodes[prev as usize].is_dir {
+            stacked.subtree_size(prev)
+        } else {
+            0
+        };
+        self.add(id, size, || key);
+        true
+    }
+
+    fn tally(&mut self, id: u32) -> &mut Tally {
+        let id = id as usize;
+        if self.tallies.len() <= id {
+            self.tallies.resize(
+                id + 1,
+                Tally {
+                    cumulative: 0,
+                    min: ABSENT,
+                    nodes: 0,
+                },
+            );
+        }
+        &mut self.tallies[id]
+    }
+
+    fn add(&mut self, id: u32, size: i64, path: impl FnOnce() -> Vec<u8>) {
+        let tally = self.tally(id);
+        if tally.min < 0 || size < tally.min {
+            tally.min = size;
+        }
+        tally.cumulative += size;
+        tally.nodes += 1;
+        if tally.nodes == 2 {
+            self.inefficient.push((id, path()));
+        }
     }
 }
 
@@ -317,11 +452,11 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
     if scans.iter().any(|s| s.dive_rejects) {
         return None;
     }
-    // Tallies are indexed by a path's node in `keys`, a trie of every path seen: far smaller than
-    // a map from full path strings.
-    let mut keys = DTree::new();
-    let mut tallies: Vec<Tally> = Vec::new();
-    let mut inefficient: Vec<(u32, Vec<u8>)> = Vec::new();
+    let mut t = Tallies {
+        keys: DTree::new(),
+        tallies: Vec::new(),
+        inefficient: Vec::new(),
+    };
     let mut layer_sizes = Vec::with_capacity(scans.len());
     // dive's StackTreeRange(trees, 0, i-1) starts from a copy of the first tree and then stacks
     // trees 0..i-1 onto it (so for the first layer, the "lower" stack is the layer itself). Each
@@ -331,57 +466,14 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
         let (tree, size) = layer_tree(scan);
         layer_sizes.push(size);
         let stacked = stacked.get_or_insert_with(|| tree.clone());
-        tree.visit(0, b"", &mut |node, path| {
-            if !tree.is_leaf(node) {
-                return true;
-            }
-            let target = whiteout_target(path);
-            let is_whiteout = target.is_some();
-            let key = collapse_double_slash(target.unwrap_or_else(|| path.to_vec()));
-            let id = keys.intern(&key) as usize;
-            if tallies.len() <= id {
-                tallies.resize(
-                    id + 1,
-                    Tally {
-                        cumulative: 0,
-                        min: ABSENT,
-                        nodes: 0,
-                    },
-                );
-            }
-            let tally = &mut tallies[id];
-            if tally.min == ABSENT {
-                tally.min = -1;
-            }
-            let size = if is_whiteout {
-                let Some(prev) = stacked.get(&key) else {
-                    // dive: GetNode fails, the visitor returns the error and the rest of this
-                    // layer is not visited. The tally keeps its -1 minimum.
-                    return false;
-                };
-                let mut sum = 0i64;
-                if stacked.nodes[prev as usize].is_dir {
-                    stacked.visit(prev, &key, &mut |n, _| {
-                        sum += stacked.nodes[n as usize].size;
-                        true
-                    });
-                }
-                sum
-            } else {
-                tree.nodes[node as usize].size
-            };
-            tally.cumulative += size;
-            if tally.min < 0 || size < tally.min {
-                tally.min = size;
-            }
-            tally.nodes += 1;
-            if tally.nodes == 2 {
-                inefficient.push((id as u32, key));
-            }
-            true
-        });
+        t.layer(&tree, stacked, 0, 0, &mut Vec::new());
         stacked.stack(&tree);
     }
+    let Tallies {
+        keys,
+        tallies,
+        inefficient,
+    } = t;
     drop(stacked);
     drop(keys);
     let mut min_sum = 0i64;

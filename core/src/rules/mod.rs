@@ -204,21 +204,31 @@ impl From<Finding> for Fired {
     }
 }
 
-/// Run every rule.
-pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
-    let rules = all();
-    let keep = keep_set(ctx);
-    let path_rules: Vec<(usize, Matcher)> = rules
-        .iter()
-        .enumerate()
-        .filter_map(|(i, r)| match r.check {
-            Check::Path { matcher, .. } => Some((i, matcher)),
-            Check::Image(_) => None,
-        })
-        .collect();
+impl Group {
+    fn absorb(&mut self, other: Group) {
+        self.bytes += other.bytes;
+        self.files += other.files;
+        for (root, bytes) in other.roots {
+            *self.roots.entry(root).or_default() += bytes;
+        }
+        self.removed_in.extend(other.removed_in);
+        self.survives |= other.survives;
+    }
+}
+
+/// Node ids matched per parallel task.
+const SLICE: usize = 4096;
+
+/// The path rules' groups for the stored files of the nodes in `ids`.
+fn match_paths(
+    ctx: &Ctx<'_>,
+    keep: &BTreeSet<NodeId>,
+    path_rules: &[(usize, Matcher)],
+    ids: std::ops::Range<u32>,
+) -> BTreeMap<(usize, usize), Group> {
     let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
     let tree = ctx.tree;
-    for node in tree.node_ids().skip(1) {
+    for node in ids.map(NodeId) {
         if keep.contains(&node) {
             continue;
         }
@@ -250,6 +260,39 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
                 }
                 None => g.survives = true,
             }
+        }
+    }
+    groups
+}
+
+/// Run every rule.
+pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
+    let rules = all();
+    let keep = keep_set(ctx);
+    let path_rules: Vec<(usize, Matcher)> = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, r)| match r.check {
+            Check::Path { matcher, .. } => Some((i, matcher)),
+            Check::Image(_) => None,
+        })
+        .collect();
+    // The stored files are matched in slices of node ids on every core, each slice into its
+    // own groups, merged after: sums and sets, so the slicing cannot change a figure.
+    let count = ctx.tree.len() as u32;
+    let slices: Vec<std::ops::Range<u32>> = (1..count)
+        .step_by(SLICE)
+        .map(|start| start..count.min(start + SLICE as u32))
+        .collect();
+    let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
+    let parts = crate::parallel::map_weighted(
+        &slices,
+        |r| u64::from(r.len() as u32),
+        |r| match_paths(ctx, &keep, &path_rules, r.clone()),
+    );
+    for part in parts {
+        for (key, g) in part {
+            groups.entry(key).or_default().absorb(g);
         }
     }
     let mut totals: BTreeMap<usize, u64> = BTreeMap::new();

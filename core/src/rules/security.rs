@@ -5,12 +5,15 @@ use super::paths::base;
 use super::{Check, Ctx, Fired, Rule, RuleDoc, finding};
 use crate::layer::scan::Kind;
 use crate::report::findings::Severity;
-use crate::tree::{FileTree, NodeId};
+use crate::tree::FileTree;
 
-/// Final paths with their live version's layer, filtered.
+/// Final paths with their live version's layer, filtered. `maybe` sees only the base name and
+/// must hold for every path `pred` accepts: it spares building the path of every node for
+/// every rule.
 fn final_matching(
     tree: &FileTree,
-    mut pred: impl FnMut(NodeId, &str, u32, Kind) -> bool,
+    mut maybe: impl FnMut(&str, u32, Kind) -> bool,
+    mut pred: impl FnMut(&str, u32, Kind) -> bool,
 ) -> Vec<(String, usize)> {
     let mut out = Vec::new();
     for n in tree.node_ids().skip(1) {
@@ -18,15 +21,17 @@ fn final_matching(
             continue;
         };
         let Some(kind) = v.entry_kind() else { continue };
+        if !maybe(&String::from_utf8_lossy(tree.name(n)), v.mode, kind) {
+            continue;
+        }
         let p = tree.path_string(n);
-        if pred(n, &p, v.mode, kind) {
+        if pred(&p, v.mode, kind) {
             out.push((p, usize::from(v.layer)));
         }
     }
     out
 }
 
-/// One finding per layer that brought the paths in.
 fn per_layer(
     ctx: &Ctx<'_>,
     doc: &RuleDoc,
@@ -58,20 +63,26 @@ fn summarize(paths: &[String]) -> String {
 }
 
 fn setuid(ctx: &Ctx<'_>, doc: &RuleDoc, out: &mut Vec<Fired>) {
-    let hits = final_matching(ctx.tree, |_, _, mode, kind| {
-        matches!(kind, Kind::File | Kind::Hardlink) && mode & 0o6000 != 0
-    });
+    let hits = final_matching(
+        ctx.tree,
+        |_, mode, kind| matches!(kind, Kind::File | Kind::Hardlink) && mode & 0o6000 != 0,
+        |_, _, _| true,
+    );
     per_layer(ctx, doc, hits, "setuid/setgid files", out);
 }
 
 fn world_writable(ctx: &Ctx<'_>, doc: &RuleDoc, out: &mut Vec<Fired>) {
-    let hits = final_matching(ctx.tree, |_, _, mode, kind| match kind {
-        Kind::Symlink => false,
-        // Sticky directories (/tmp) are world-writable by design.
-        Kind::Dir => mode & 0o002 != 0 && mode & 0o1000 == 0,
-        Kind::File | Kind::Hardlink => mode & 0o002 != 0,
-        _ => false,
-    });
+    let hits = final_matching(
+        ctx.tree,
+        |_, mode, kind| match kind {
+            Kind::Symlink => false,
+            // Sticky directories (/tmp) are world-writable by design.
+            Kind::Dir => mode & 0o002 != 0 && mode & 0o1000 == 0,
+            Kind::File | Kind::Hardlink => mode & 0o002 != 0,
+            _ => false,
+        },
+        |_, _, _| true,
+    );
     per_layer(ctx, doc, hits, "world-writable paths", out);
 }
 
@@ -94,22 +105,28 @@ fn is_test_or_doc(p: &str) -> bool {
         || p.contains("/fixtures/")
 }
 
+/// A private key's name, or an SSH host key's when `ssh_host` says the path is one.
+fn key_name(name: &str, ssh_host: bool) -> bool {
+    KEY_NAMES.contains(&name)
+        || KEY_EXTS
+            .iter()
+            .any(|e| name.len() > e.len() && name.ends_with(e))
+        || (name.ends_with(".pem")
+            && (name.contains("private") || name.contains("privkey") || name.ends_with("key.pem")))
+        || (ssh_host && name.ends_with("_key"))
+}
+
 fn private_keys(ctx: &Ctx<'_>, doc: &RuleDoc, out: &mut Vec<Fired>) {
-    let hits = final_matching(ctx.tree, |_, p, _, kind| {
-        if !matches!(kind, Kind::File | Kind::Hardlink) || is_test_or_doc(p) {
-            return false;
-        }
-        let name = base(p);
-        KEY_NAMES.contains(&name)
-            || KEY_EXTS
-                .iter()
-                .any(|e| name.len() > e.len() && name.ends_with(e))
-            || (name.ends_with(".pem")
-                && (name.contains("private")
-                    || name.contains("privkey")
-                    || name.ends_with("key.pem")))
-            || (p.starts_with("/etc/ssh/ssh_host_") && name.ends_with("_key"))
-    });
+    let is_file = |kind| matches!(kind, Kind::File | Kind::Hardlink);
+    let hits = final_matching(
+        ctx.tree,
+        |name, _, kind| is_file(kind) && key_name(name, true),
+        |p, _, kind| {
+            is_file(kind)
+                && !is_test_or_doc(p)
+                && key_name(base(p), p.starts_with("/etc/ssh/ssh_host_"))
+        },
+    );
     per_layer(ctx, doc, hits, "private keys (contents not read)", out);
 }
 
@@ -117,26 +134,40 @@ fn in_home(p: &str) -> bool {
     p.starts_with("/root/") || p.starts_with("/home/")
 }
 
+/// Credentials files kept in a home directory, by name or by their last two components.
+const HOME_CREDENTIALS: &[&str] = &[
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    ".git-credentials",
+    ".pgpass",
+    ".docker/config.json",
+    ".aws/credentials",
+    ".kube/config",
+];
+
 fn secret_files(ctx: &Ctx<'_>, doc: &RuleDoc, out: &mut Vec<Fired>) {
-    let hits = final_matching(ctx.tree, |_, p, _, kind| {
-        if !matches!(kind, Kind::File | Kind::Hardlink) || is_test_or_doc(p) {
-            return false;
-        }
-        let name = base(p);
-        let env = name == ".env"
+    let is_file = |kind| matches!(kind, Kind::File | Kind::Hardlink);
+    let env = |name: &str| {
+        name == ".env"
             || (name.starts_with(".env.")
                 && ![".example", ".sample", ".template", ".dist", ".defaults"]
                     .iter()
-                    .any(|s| name.ends_with(s)));
-        let home_cred = in_home(p)
-            && (matches!(
-                name,
-                ".npmrc" | ".pypirc" | ".netrc" | ".git-credentials" | ".pgpass"
-            ) || p.ends_with("/.docker/config.json")
-                || p.ends_with("/.aws/credentials")
-                || p.ends_with("/.kube/config"));
-        env || home_cred
-    });
+                    .any(|s| name.ends_with(s)))
+    };
+    let hits = final_matching(
+        ctx.tree,
+        |name, _, kind| {
+            is_file(kind) && (env(name) || HOME_CREDENTIALS.iter().any(|c| base(c) == name))
+        },
+        |p, _, kind| {
+            let home_cred = in_home(p)
+                && HOME_CREDENTIALS
+                    .iter()
+                    .any(|c| p.strip_suffix(c).is_some_and(|dir| dir.ends_with('/')));
+            is_file(kind) && !is_test_or_doc(p) && (env(base(p)) || home_cred)
+        },
+    );
     per_layer(ctx, doc, hits, "secret files (contents not read)", out);
 }
 

@@ -98,13 +98,17 @@ fn checksum_ok(block: &[u8; BLOCK]) -> bool {
     let Ok(stored) = parse_number(&block[148..156], "chksum") else {
         return false;
     };
-    let mut unsigned_sum: i64 = 0;
-    let mut signed_sum: i64 = 0;
-    for (i, &b) in block.iter().enumerate() {
-        let b = if (148..156).contains(&i) { b' ' } else { b };
-        unsigned_sum += i64::from(b);
-        signed_sum += i64::from(b as i8);
-    }
+    // Whole-block sums (which vectorise), then the checksum field swapped for spaces.
+    let whole = |block: &[u8]| -> (i32, i32) {
+        block.iter().fold((0, 0), |(u, s), &b| {
+            (u + i32::from(b), s + i32::from(b as i8))
+        })
+    };
+    let (all_u, all_s) = whole(block);
+    let (field_u, field_s) = whole(&block[148..156]);
+    let spaces = 8 * i32::from(b' ');
+    let unsigned_sum = i64::from(all_u - field_u + spaces);
+    let signed_sum = i64::from(all_s - field_s + spaces);
     let stored = stored as i64;
     stored == unsigned_sum || stored == signed_sum
 }
@@ -168,5 +172,30 @@ mod tests {
         block[..4].copy_from_slice(b"file");
         block[148..156].copy_from_slice(b"0000000\0");
         assert_eq!(parse(&block).unwrap_err(), HeaderError::Checksum);
+    }
+
+    #[test]
+    fn accepts_unsigned_and_signed_checksums_only() {
+        let mut block = [0u8; BLOCK];
+        block[..7].copy_from_slice(b"f\xe9\xe9.txt");
+        block[100..108].copy_from_slice(b"0000644\0");
+        block[156] = b'0';
+        let with_sum = |sum: i64| {
+            let mut b = block;
+            b[148..156].copy_from_slice(format!("{:06o}\0 ", sum).as_bytes());
+            parse(&b).map(|h| h.name)
+        };
+        let (unsigned, signed) = block
+            .iter()
+            .enumerate()
+            .fold((0i64, 0i64), |(u, s), (i, &b)| {
+                let b = if (148..156).contains(&i) { b' ' } else { b };
+                (u + i64::from(b), s + i64::from(b as i8))
+            });
+        assert_ne!(unsigned, signed);
+        assert_eq!(with_sum(unsigned).unwrap(), b"f\xe9\xe9.txt");
+        assert!(with_sum(signed).is_ok());
+        assert_eq!(with_sum(unsigned + 1).unwrap_err(), HeaderError::Checksum);
+        assert_eq!(with_sum(signed - 1).unwrap_err(), HeaderError::Checksum);
     }
 }
