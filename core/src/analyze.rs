@@ -521,40 +521,63 @@ fn hash_contents(
         .iter()
         .map(|l| store.open(&l.member).ok().flatten())
         .collect();
-    // Digests, not hashers, come back: a hasher's state is hundreds of bytes, kept for every
-    // candidate of a round.
-    let read = |t: &FileTree, c: ContentId, len: u64, sha: bool| -> Result<Digests> {
-        let content = t.content(c);
-        let l = usize::from(content.layer);
-        let at = layer_location(l, &resolved.layers[l]);
-        let src = sources[l].as_ref().ok_or_else(|| Error::MissingBlob {
-            at: at.clone(),
-            what: resolved.layers[l].member.clone(),
-        })?;
-        let mut h = HashWriter(sha.then(Sha256::new), twox_hash::XxHash3_128::new());
-        let mut reader = RangeReader::new(&**src, content.data_offset, len);
-        let mut buf = vec![0u8; (len as usize).min(HASH_READ)];
-        let mut copied = 0u64;
-        loop {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(scan::map_io(&at, e, &options.limits)),
-            };
-            h.write_all(&buf[..n]).expect("hashing never fails");
-            copied += n as u64;
+    let source = |l: usize| -> Result<&dyn Source> {
+        match &sources[l] {
+            Some(src) => Ok(&**src),
+            None => Err(Error::MissingBlob {
+                at: layer_location(l, &resolved.layers[l]),
+                what: resolved.layers[l].member.clone(),
+            }),
         }
-        if copied != len {
-            return Err(Error::Truncated {
+    };
+    let fail = |l: usize, e: HashError, len: u64| -> Error {
+        let at = layer_location(l, &resolved.layers[l]);
+        match e {
+            HashError::Io(e) => scan::map_io(&at, e, &options.limits),
+            HashError::Short(copied) => Error::Truncated {
                 at,
                 reason: format!("file data ends after {copied} of {len} bytes"),
-            });
+            },
         }
-        Ok((
-            h.0.map(|s| s.finalize().into()),
-            h.1.finish_128().to_le_bytes(),
-        ))
+    };
+    // Digests, not hashers, come back: a hasher's state is hundreds of bytes, kept for every
+    // candidate of a round.
+    let read = |t: &FileTree, c: ContentId, sha: bool| -> Result<Digests> {
+        let content = t.content(c);
+        let l = usize::from(content.layer);
+        hash_range(source(l)?, content.data_offset, content.size, sha)
+            .map_err(|e| fail(l, e, content.size))
+    };
+    // The prefixes of a run of candidates that lie close together in one layer, in one read.
+    let read_prefixes = |t: &FileTree, run: &[ContentId]| -> Result<Vec<[u8; 16]>> {
+        let l = usize::from(t.content(run[0]).layer);
+        let start = t.content(run[0]).data_offset;
+        let pieces: Vec<(usize, usize)> = run
+            .iter()
+            .map(|&c| {
+                let content = t.content(c);
+                let at = (content.data_offset - start) as usize;
+                (at, content.size.min(PREFIX) as usize)
+            })
+            .collect();
+        let span = pieces.iter().map(|(at, len)| at + len).max().unwrap_or(0);
+        let src = source(l)?;
+        HASH_BUF.with_borrow_mut(|buf| {
+            buf.resize(span.max(HASH_READ), 0);
+            let got = read_full(src, start, &mut buf[..span])
+                .map_err(|e| fail(l, HashError::Io(e), span as u64))?;
+            pieces
+                .iter()
+                .map(|&(at, len)| match buf[..got].get(at..at + len) {
+                    Some(piece) => Ok(twox_hash::XxHash3_128::oneshot(piece).to_le_bytes()),
+                    None => Err(fail(
+                        l,
+                        HashError::Short(got.saturating_sub(at) as u64),
+                        len as u64,
+                    )),
+                })
+                .collect()
+        })
     };
     let t: &FileTree = tree;
     let size = |c: &ContentId| t.content(*c).size;
@@ -570,13 +593,19 @@ fn hash_contents(
             .iter()
             .partition(|c| streamed_sizes.contains(&size(c)));
         whole.extend(direct);
+        let mut rest = rest;
+        let place = |c: &ContentId| (t.content(*c).layer, t.content(*c).data_offset);
+        rest.sort_unstable_by_key(place);
+        let runs = prefix_runs(&rest, |c| (place(c), size(c).min(PREFIX)));
         let prefixes = parallel::map_weighted(
-            &rest,
-            |c| size(c).min(PREFIX),
-            |&c| read(t, c, size(&c).min(PREFIX), false),
+            &runs,
+            |r| r.len() as u64,
+            |r| read_prefixes(t, &rest[r.clone()]),
         );
-        for (&c, p) in rest.iter().zip(prefixes) {
-            prefixed.push((size(&c), p?.1, c));
+        for (r, p) in runs.iter().zip(prefixes) {
+            for (&c, f) in rest[r.clone()].iter().zip(p?) {
+                prefixed.push((size(&c), f, c));
+            }
         }
     }
     prefixed.sort_unstable();
@@ -589,7 +618,7 @@ fn hash_contents(
     whole.sort_unstable();
     let mut fingerprints = Vec::with_capacity(whole.len());
     for round in whole.chunks(ROUND) {
-        let full = parallel::map_weighted(round, size, |&c| read(t, c, size(&c), false));
+        let full = parallel::map_weighted(round, size, |&c| read(t, c, false));
         for (&c, h) in round.iter().zip(full) {
             fingerprints.push((c, h?.1));
         }
@@ -619,7 +648,7 @@ fn hash_contents(
     }
     let mut digests = Vec::with_capacity(first.len());
     for round in first.chunks(ROUND) {
-        let full = parallel::map_weighted(round, size, |&c| read(t, c, size(&c), true));
+        let full = parallel::map_weighted(round, size, |&c| read(t, c, true));
         for (&c, h) in round.iter().zip(full) {
             digests.push((c, h?.0));
         }
@@ -630,24 +659,114 @@ fn hash_contents(
     Ok(())
 }
 
-/// Computes a content's fingerprint, and its sha256 when asked, as it is copied in.
-struct HashWriter(Option<Sha256>, twox_hash::XxHash3_128);
+/// Candidates whose prefixes are at most this far apart in a layer share one read.
+const RUN_GAP: u64 = 4 * 1024;
+
+/// Most bytes one shared read spans.
+const RUN_SPAN: u64 = 128 * 1024;
+
+/// Split candidates sorted by place (layer, offset), each with its prefix length, into runs read
+/// together: thousands of small files in a row cost one system call per 128 KiB instead of one
+/// each, at the price of reading the few KiB between them.
+fn prefix_runs<T>(
+    sorted: &[T],
+    place: impl Fn(&T) -> ((u16, u64), u64),
+) -> Vec<std::ops::Range<usize>> {
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut current: Option<(u16, u64, u64)> = None;
+    for (i, item) in sorted.iter().enumerate() {
+        let ((layer, offset), len) = place(item);
+        let end = offset + len;
+        match (&mut current, runs.last_mut()) {
+            (Some((l, start, reach)), Some(run))
+                if *l == layer && offset <= *reach + RUN_GAP && end - *start <= RUN_SPAN =>
+            {
+                *reach = (*reach).max(end);
+                run.end = i + 1;
+            }
+            _ => {
+                current = Some((layer, offset, end));
+                runs.push(i..i + 1);
+            }
+        }
+    }
+    runs
+}
 
 /// A content's sha256 when asked for, and its fingerprint.
 type Digests = (Option<[u8; 32]>, [u8; 16]);
 
-impl Write for HashWriter {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if let Some(sha) = &mut self.0 {
-            sha.update(buf);
-        }
-        self.1.write(buf);
-        Ok(buf.len())
-    }
+/// Why a content could not be hashed.
+enum HashError {
+    Io(io::Error),
+    /// The source ended after this many of the content's bytes.
+    Short(u64),
+}
 
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
+thread_local! {
+    /// Each hashing thread's read buffer, kept from one content to the next.
+    static HASH_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The fingerprint, and the sha256 when `sha`, of `len` bytes of `src` from `offset`. A content
+/// that fits one read is fingerprinted in one call: most candidates are small files, for which
+/// setting up a streaming hasher cost more than hashing.
+fn hash_range(
+    src: &dyn Source,
+    offset: u64,
+    len: u64,
+    sha: bool,
+) -> std::result::Result<Digests, HashError> {
+    HASH_BUF.with_borrow_mut(|buf| {
+        buf.resize(HASH_READ, 0);
+        let mut sha256 = sha.then(Sha256::new);
+        let mut streaming: Option<twox_hash::XxHash3_128> = None;
+        let mut done = 0u64;
+        while done < len {
+            let want = (len - done).min(HASH_READ as u64) as usize;
+            let chunk = &mut buf[..want];
+            let got = read_full(src, offset + done, chunk).map_err(HashError::Io)?;
+            if got < want {
+                return Err(HashError::Short(done + got as u64));
+            }
+            if let Some(s) = &mut sha256 {
+                s.update(&*chunk);
+            }
+            if want as u64 == len {
+                let fingerprint = twox_hash::XxHash3_128::oneshot(chunk);
+                return Ok((
+                    sha256.map(|s| s.finalize().into()),
+                    fingerprint.to_le_bytes(),
+                ));
+            }
+            streaming
+                .get_or_insert_with(twox_hash::XxHash3_128::new)
+                .write(chunk);
+            done += want as u64;
+        }
+        let fingerprint = match streaming {
+            Some(h) => h.finish_128(),
+            None => twox_hash::XxHash3_128::oneshot(&[]),
+        };
+        Ok((
+            sha256.map(|s| s.finalize().into()),
+            fingerprint.to_le_bytes(),
+        ))
+    })
+}
+
+/// Fill `buf` from `offset`, short only where the source ends.
+fn read_full(src: &dyn Source, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match src.read_at(offset + got as u64, &mut buf[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
+    Ok(got)
 }
 
 impl Analysis {
@@ -735,5 +854,67 @@ impl Analysis {
             self.gathered.get(&content),
             self.probed.get(layer).copied().unwrap_or(false),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A content read in one piece is fingerprinted one-shot and a larger one streamed; the
+    /// scan streams everything. Duplicates are found by comparing them, so both must agree.
+    #[test]
+    fn one_read_and_streamed_fingerprints_agree() {
+        let data: Vec<u8> = (0..3 * HASH_READ as u32 + 17)
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let src: &dyn Source = &data;
+        for len in [
+            0,
+            1,
+            16,
+            128,
+            240,
+            241,
+            1024,
+            HASH_READ,
+            HASH_READ + 1,
+            data.len() - 5,
+        ] {
+            let mut streamed = twox_hash::XxHash3_128::new();
+            for piece in data[5..5 + len].chunks(1000) {
+                streamed.write(piece);
+            }
+            let (sha, fingerprint) = hash_range(src, 5, len as u64, true).ok().unwrap();
+            assert_eq!(
+                fingerprint,
+                streamed.finish_128().to_le_bytes(),
+                "length {len}"
+            );
+            let want: [u8; 32] = Sha256::digest(&data[5..5 + len]).into();
+            assert_eq!(sha, Some(want), "length {len}");
+        }
+        assert!(matches!(
+            hash_range(src, 10, data.len() as u64, false),
+            Err(HashError::Short(n)) if n == data.len() as u64 - 10
+        ));
+    }
+
+    #[test]
+    fn close_prefixes_share_a_read() {
+        let g = RUN_GAP;
+        // ((layer, offset), prefix length), sorted by place.
+        let items = [
+            ((0, 0), 100),
+            ((0, 100 + g), 100),
+            // One byte further than the gap allows.
+            ((0, 200 + 2 * g + 1), 100),
+            // Another layer.
+            ((1, 200 + 2 * g + 1), 100),
+            ((1, 300 + 2 * g + 1), RUN_SPAN - 200),
+            // Would make the run one byte longer than RUN_SPAN.
+            ((1, RUN_SPAN + 2 * g + 101), 101),
+        ];
+        assert_eq!(prefix_runs(&items, |i| *i), vec![0..2, 2..3, 3..5, 5..6]);
     }
 }
