@@ -53,12 +53,15 @@ struct Info {
     is_dir: bool,
 }
 
-/// 24 bytes: three trees of every path are alive at once, and most nodes are leaves, so child
+/// 32 bytes: three trees of every path are alive at once, and most nodes are leaves, so child
 /// lists live out of line and only directories have one.
 #[derive(Debug, Clone)]
 struct DNode {
     /// Name as a range of `DTree::names`.
     name: (u32, u32),
+    /// The name's first eight bytes, big-endian and zero-padded: it orders names as their bytes
+    /// do wherever it differs, so most comparisons in a child list never read the name arena.
+    head: u64,
     /// Index of the child list in `DTree::kids`, or `NO_KIDS`.
     kids: u32,
     is_dir: bool,
@@ -66,6 +69,14 @@ struct DNode {
 }
 
 const NO_KIDS: u32 = u32::MAX;
+
+/// A name's [`DNode::head`].
+fn head(name: &[u8]) -> u64 {
+    let mut bytes = [0u8; 8];
+    let n = name.len().min(8);
+    bytes[..n].copy_from_slice(&name[..n]);
+    u64::from_be_bytes(bytes)
+}
 
 /// A dive `FileTree`: children kept sorted by raw name, iterated in byte order like Go's
 /// `sort.Strings`. Names live in one arena and children in sorted vectors: a map per node cost
@@ -86,6 +97,7 @@ impl DTree {
         DTree {
             nodes: vec![DNode {
                 name: (0, 0),
+                head: 0,
                 kids: NO_KIDS,
                 is_dir: false,
                 size: 0,
@@ -115,8 +127,20 @@ impl DTree {
 
     /// Position of `name` among `node`'s children: `Ok(i)` found, `Err(i)` where to insert.
     fn find(&self, node: u32, name: &[u8]) -> Result<usize, usize> {
-        self.children(node)
-            .binary_search_by(|&c| self.name(c).cmp(name))
+        let kids = self.children(node);
+        let head = head(name);
+        let cmp = |c: u32| {
+            self.nodes[c as usize]
+                .head
+                .cmp(&head)
+                .then_with(|| self.name(c).cmp(name))
+        };
+        // Tar writers mostly list a directory in name order, so a new name usually goes last.
+        match kids.last() {
+            None => Err(0),
+            Some(&last) if cmp(last) == std::cmp::Ordering::Less => Err(kids.len()),
+            Some(_) => kids.binary_search_by(|&c| cmp(c)),
+        }
     }
 
     /// A new empty child named `name` at sorted position `pos` of `node`'s children.
@@ -126,6 +150,7 @@ impl DTree {
         self.names.extend_from_slice(name);
         self.nodes.push(DNode {
             name: (start, name.len() as u32),
+            head: head(name),
             kids: NO_KIDS,
             is_dir: false,
             size: 0,

@@ -158,7 +158,12 @@ fn secret_files(ctx: &Ctx<'_>, doc: &RuleDoc, out: &mut Vec<Fired>) {
     let hits = final_matching(
         ctx.tree,
         |name, _, kind| {
-            is_file(kind) && (env(name) || HOME_CREDENTIALS.iter().any(|c| base(c) == name))
+            is_file(kind)
+                && (env(name)
+                    || HOME_CREDENTIALS.iter().any(|c| {
+                        c.strip_suffix(name)
+                            .is_some_and(|dir| dir.is_empty() || dir.ends_with('/'))
+                    }))
         },
         |p, _, kind| {
             let home_cred = in_home(p)
