@@ -7,8 +7,8 @@
 #   RUNS=3 DIVE_RUNS=1 bash benches/compare.sh   # runs per archive (dive alone takes minutes on node-app)
 #
 # Prints, per archive: median wall seconds and peak RSS for each tool, then the ratios the
-# project targets: dive/imgslim (speed-up), imgslim/floor (overhead over decompression), and
-# imgslim RSS / dive RSS.
+# project targets: dive/imgslim (speed-up, from the medians), imgslim/floor (overhead over
+# decompression: the median of back-to-back pairs), and imgslim RSS / dive RSS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CORPUS=${IMGSLIM_CORPUS:-$HOME/.cache/imgslim-corpus}/images
@@ -26,35 +26,46 @@ if (($# == 0)); then
          "$CORPUS"/gcc-single.{docker,docker-legacy,docker25,oci}.tar
 fi
 
-# median wall seconds and max RSS (KiB) of N runs of a command: measure N CMD...
-measure() {
-  local n=$1 walls=() rss=0 out tfile
-  shift
+# One run: wall seconds (microsecond clock, not /usr/bin/time's 10 ms steps) and peak RSS (KiB).
+run_once() {
+  local tfile start end
   tfile=$(mktemp)
-  for ((i = 0; i < n; i++)); do
-    /usr/bin/time -o "$tfile" -f '%e %M' "$@" >/dev/null 2>&1 || true
-    out=$(tail -1 "$tfile")
-    walls+=("${out% *}")
-    if ((${out#* } > rss)); then rss=${out#* }; fi
-  done
+  start=$EPOCHREALTIME
+  /usr/bin/time -o "$tfile" -f '%M' "$@" >/dev/null 2>&1 || true
+  end=$EPOCHREALTIME
+  printf '%s %s\n' "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')" "$(tail -1 "$tfile")"
   rm -f "$tfile"
-  printf '%s %s\n' "$(printf '%s\n' "${walls[@]}" | sort -n | sed -n "$(((n + 1) / 2))p")" "$rss"
 }
+
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 printf '%-34s %9s %9s %9s %9s %9s %8s %8s %8s\n' archive imgslim_s dive_s floor_s imgslim_MB dive_MB \
   dive/img img/floor rss_ratio
 for tar in "$@"; do
   [[ -f $tar ]] || { echo "missing: $tar" >&2; continue; }
-  read -r is ir < <(measure "$RUNS" "$IMGSLIM" analyze "$tar" --format json -o /dev/null)
-  read -r fs _ < <(measure "$RUNS" "$FLOOR" "$tar")
-  if [[ -x $DIVE ]]; then
-    rm -f /tmp/imgslim-bench-dive.json
-    read -r ds dr < <(CI=true measure "$DIVE_RUNS" "$DIVE" --source docker-archive "$tar" --json /tmp/imgslim-bench-dive.json)
-  else
-    ds=nan dr=0
-  fi
-  awk -v n="$(basename "$tar")" -v is="$is" -v ir="$ir" -v ds="$ds" -v dr="$dr" -v fs="$fs" 'BEGIN {
-    printf "%-34s %9.2f %9s %9.2f %9.1f %9.1f %8s %8.2f %8s\n", n, is, ds, fs, ir/1024, dr/1024,
-      (ds == "nan" || is == 0) ? "n/a" : sprintf("%.1f", ds/is), (fs > 0 ? is/fs : 0),
+  # imgslim and the floor alternate run by run, and imgslim/floor is the median of each pair's
+  # ratio: the machine's speed drifts (by 15 % within minutes on shared runners), and a drift
+  # between two separate series would show up as a ratio.
+  is_runs=() fs_runs=() pair=() ir=0 ds_runs=() dr=0
+  for ((i = 0; i < RUNS; i++)); do
+    read -r w m < <(run_once "$IMGSLIM" analyze "$tar" --format json -o /dev/null)
+    is_runs+=("$w"); ((m > ir)) && ir=$m
+    read -r fw _ < <(run_once "$FLOOR" "$tar")
+    fs_runs+=("$fw")
+    pair+=("$(awk -v a="$w" -v b="$fw" 'BEGIN { print (b > 0) ? a / b : 0 }')")
+    if ((i < DIVE_RUNS)) && [[ -x $DIVE ]]; then
+      # dive appends to an existing JSON file instead of replacing it.
+      rm -f /tmp/imgslim-bench-dive.json
+      read -r dw dm < <(CI=true run_once "$DIVE" --source docker-archive "$tar" --json /tmp/imgslim-bench-dive.json)
+      ds_runs+=("$dw"); ((dm > dr)) && dr=$dm
+    fi
+  done
+  is=$(printf '%s\n' "${is_runs[@]}" | median)
+  fs=$(printf '%s\n' "${fs_runs[@]}" | median)
+  ratio=$(printf '%s\n' "${pair[@]}" | median)
+  if ((${#ds_runs[@]})); then ds=$(printf '%s\n' "${ds_runs[@]}" | median); else ds=nan; fi
+  awk -v n="$(basename "$tar")" -v is="$is" -v ir="$ir" -v ds="$ds" -v dr="$dr" -v fs="$fs" -v r="$ratio" 'BEGIN {
+    printf "%-34s %9.3f %9s %9.3f %9.1f %9.1f %8s %8.2f %8s\n", n, is, ds, fs, ir/1024, dr/1024,
+      (ds == "nan" || is == 0) ? "n/a" : sprintf("%.1f", ds/is), r,
       (dr > 0 ? sprintf("%.2f", ir/dr) : "n/a") }'
 done

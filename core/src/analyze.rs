@@ -20,7 +20,7 @@ use crate::options::Options;
 use crate::parallel;
 use crate::progress::{Progress, Ticking};
 use crate::report::{ImageInfo, LayerReport, Report, Summary, Tool};
-use crate::source::{RangeReader, Sequential, SkipRead, Source};
+use crate::source::{RangeReader, Sequential, SkipRead, Source, read_full_at};
 use crate::tree::{ContentId, FileTree, merge};
 use crate::warning::{Warning, WarningKind};
 
@@ -325,6 +325,8 @@ fn finish(
         warnings.extend(s.warnings.iter().cloned());
     }
     let verified = verify_layers(&resolved, &scans, options, &mut warnings)?;
+    let mut scans = scans;
+    let found = take_gathered(&mut scans);
     let refs: Vec<&LayerScan> = scans.iter().map(|s| &**s).collect();
     // One after the other, not in parallel: the dive trees are freed before the merged tree is
     // built, which keeps peak memory to the larger of the two rather than their sum.
@@ -338,10 +340,10 @@ fn finish(
         ));
     }
     let totals: Vec<LayerTotals> = scans.iter().map(|s| s.totals()).collect();
-    let gathered = gathered_by_content(&tree, &scans);
     // Every entry is in the tree now: the scans go before the steps that allocate more.
     drop(refs);
     drop(scans);
+    let gathered = gathered_by_content(&tree, found);
     tree.settle_hashes();
     let live = waste::live_contents(&tree);
     let need = duplicates::need_hash(&tree, &live);
@@ -470,20 +472,41 @@ fn finish(
     Ok(analysis)
 }
 
-/// The probes' findings keyed by the content they describe.
-fn gathered_by_content(tree: &FileTree, scans: &[Arc<LayerScan>]) -> HashMap<ContentId, Gathered> {
-    let mut by_offset: HashMap<(u16, u64), &Gathered> = HashMap::new();
-    for (layer, s) in scans.iter().enumerate() {
-        for (offset, g) in &s.gathered {
-            by_offset.insert((layer as u16, *offset), g);
-        }
+/// The probes' findings of every layer, by (layer, data offset), sorted: moved out of the
+/// scans, so they are not held twice while the scans are still alive (copied only for a layer
+/// that is listed twice).
+fn take_gathered(scans: &mut [Arc<LayerScan>]) -> Vec<((u16, u64), Gathered)> {
+    let mut found = Vec::new();
+    for (layer, scan) in scans.iter_mut().enumerate() {
+        let gathered = match Arc::get_mut(scan) {
+            Some(s) => std::mem::take(&mut s.gathered),
+            None => scan.gathered.clone(),
+        };
+        found.extend(
+            gathered
+                .into_iter()
+                .map(|(offset, g)| ((layer as u16, offset), g)),
+        );
     }
-    if by_offset.is_empty() {
+    found.sort_unstable_by_key(|(at, _)| *at);
+    found
+}
+
+/// The probes' findings keyed by the content they describe.
+fn gathered_by_content(
+    tree: &FileTree,
+    mut found: Vec<((u16, u64), Gathered)>,
+) -> HashMap<ContentId, Gathered> {
+    if found.is_empty() {
         return HashMap::new();
     }
-    tree.contents()
-        .filter_map(|(id, c)| Some((id, (*by_offset.get(&(c.layer, c.data_offset))?).clone())))
-        .collect()
+    let mut by_content = HashMap::new();
+    for (id, c) in tree.contents() {
+        if let Ok(i) = found.binary_search_by_key(&(c.layer, c.data_offset), |(at, _)| *at) {
+            by_content.insert(id, std::mem::take(&mut found[i].1));
+        }
+    }
+    by_content
 }
 
 /// Bytes read first from each duplicate candidate: files no larger are fingerprinted whole in one
@@ -564,7 +587,7 @@ fn hash_contents(
         let src = source(l)?;
         HASH_BUF.with_borrow_mut(|buf| {
             buf.resize(span.max(HASH_READ), 0);
-            let got = read_full(src, start, &mut buf[..span])
+            let got = read_full_at(src, start, &mut buf[..span])
                 .map_err(|e| fail(l, HashError::Io(e), span as u64))?;
             pieces
                 .iter()
@@ -725,7 +748,7 @@ fn hash_range(
         while done < len {
             let want = (len - done).min(HASH_READ as u64) as usize;
             let chunk = &mut buf[..want];
-            let got = read_full(src, offset + done, chunk).map_err(HashError::Io)?;
+            let got = read_full_at(src, offset + done, chunk).map_err(HashError::Io)?;
             if got < want {
                 return Err(HashError::Short(done + got as u64));
             }
@@ -753,20 +776,6 @@ fn hash_range(
             fingerprint.to_le_bytes(),
         ))
     })
-}
-
-/// Fill `buf` from `offset`, short only where the source ends.
-fn read_full(src: &dyn Source, offset: u64, buf: &mut [u8]) -> io::Result<usize> {
-    let mut got = 0;
-    while got < buf.len() {
-        match src.read_at(offset + got as u64, &mut buf[got..]) {
-            Ok(0) => break,
-            Ok(n) => got += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(got)
 }
 
 impl Analysis {

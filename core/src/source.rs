@@ -153,6 +153,9 @@ pub(crate) struct RangeReader<'a> {
 
 /// Refill size right after a skip.
 const MIN_FILL: usize = 8 * 1024;
+/// Reads at least this large always go straight into the caller's buffer, however far the
+/// refill size has grown.
+const BYPASS: usize = 64 * 1024;
 /// Largest refill: large enough that the syscall cost vanishes next to decompression, small
 /// enough to keep one per layer thread.
 const MAX_FILL: usize = 256 * 1024;
@@ -180,8 +183,9 @@ impl Read for RangeReader<'_> {
             if left == 0 {
                 return Ok(0);
             }
-            // Large reads bypass the buffer: contents being hashed stream straight through.
-            if out.len() >= self.fill {
+            // Large reads bypass the buffer: contents being hashed stream straight through, and
+            // a decoder's input buffer is filled without a copy in between.
+            if out.len() >= self.fill.min(BYPASS) {
                 let want = left.min(out.len() as u64) as usize;
                 let n = self.src.read_at(self.pos, &mut out[..want])?;
                 self.pos += n as u64;
