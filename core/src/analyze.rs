@@ -327,11 +327,15 @@ fn finish(
     let verified = verify_layers(&resolved, &scans, options, &mut warnings)?;
     let mut scans = scans;
     let found = take_gathered(&mut scans);
-    let refs: Vec<&LayerScan> = scans.iter().map(|s| &**s).collect();
+    let totals: Vec<LayerTotals> = scans.iter().map(|s| s.totals()).collect();
     // One after the other, not in parallel: the dive trees are freed before the merged tree is
     // built, which keeps peak memory to the larger of the two rather than their sum.
+    let refs: Vec<&LayerScan> = scans.iter().map(|s| &**s).collect();
     let dive = dive::figures(&refs);
-    let (mut tree, merge_warnings) = merge::merge(&refs);
+    drop(refs);
+    // The merge frees each scan's entries once they are in the tree.
+    let (mut tree, merge_warnings) = merge::merge(&mut scans);
+    drop(scans);
     warnings.extend(merge_warnings);
     if dive.is_none() {
         warnings.push(Warning::new(
@@ -339,10 +343,6 @@ fn finish(
             "dive 0.13.1 refuses layers with PAX global headers, so the dive-compatible figures are null",
         ));
     }
-    let totals: Vec<LayerTotals> = scans.iter().map(|s| s.totals()).collect();
-    // Every entry is in the tree now: the scans go before the steps that allocate more.
-    drop(refs);
-    drop(scans);
     let gathered = gathered_by_content(&tree, found);
     tree.settle_hashes();
     let live = waste::live_contents(&tree);

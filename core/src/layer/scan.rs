@@ -133,6 +133,13 @@ impl LayerScan {
         }
     }
 
+    /// Drop the entries, their names and digests (what the merge has copied into the tree).
+    pub(crate) fn release_entries(&mut self) {
+        self.entries = Vec::new();
+        self.names = Vec::new();
+        self.digests = Vec::new();
+    }
+
     /// The digests of an entry's content, if it was hashed.
     pub(crate) fn digests_of(&self, e: &ScanEntry) -> Option<Digests> {
         self.digests.get(e.hash as usize).copied()

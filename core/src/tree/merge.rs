@@ -10,6 +10,7 @@
 //! - paths that climb out of the root (`../x`) are never applied, only reported.
 
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::Arc;
 
 use hashbrown::HashTable;
 
@@ -31,8 +32,10 @@ struct Merger {
     warnings: Vec<Warning>,
 }
 
-/// Merge scans (index = layer) into a tree.
-pub(crate) fn merge(scans: &[&LayerScan]) -> (FileTree, Vec<Warning>) {
+/// Merge scans (index = layer) into a tree. A scan's entries are freed as soon as its layer is
+/// applied (unless a later layer is the same scan): the tree then grows beside one layer's
+/// entries, not beside all of them.
+pub(crate) fn merge(scans: &mut [Arc<LayerScan>]) -> (FileTree, Vec<Warning>) {
     let mut m = Merger {
         tree: FileTree {
             nodes: vec![Node {
@@ -58,8 +61,11 @@ pub(crate) fn merge(scans: &[&LayerScan]) -> (FileTree, Vec<Warning>) {
         .count();
     m.tree.versions.reserve_exact(entries);
     m.tree.contents.reserve_exact(files);
-    for (layer, scan) in scans.iter().enumerate() {
-        m.apply_layer(layer as u16, scan);
+    for layer in 0..scans.len() {
+        m.apply_layer(layer as u16, &scans[layer]);
+        if let Some(scan) = Arc::get_mut(&mut scans[layer]) {
+            scan.release_entries();
+        }
     }
     m.tree.nodes.shrink_to_fit();
     m.tree.names.shrink_to_fit();
