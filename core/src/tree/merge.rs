@@ -61,9 +61,9 @@ pub(crate) fn merge(scans: &mut [Arc<LayerScan>]) -> (FileTree, Vec<Warning>) {
         .count();
     m.tree.versions.reserve_exact(entries);
     m.tree.contents.reserve_exact(files);
-    for layer in 0..scans.len() {
-        m.apply_layer(layer as u16, &scans[layer]);
-        if let Some(scan) = Arc::get_mut(&mut scans[layer]) {
+    for (layer, scan) in scans.iter_mut().enumerate() {
+        m.apply_layer(layer as u16, scan);
+        if let Some(scan) = Arc::get_mut(scan) {
             scan.release_entries();
         }
     }
