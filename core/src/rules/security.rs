@@ -32,6 +32,7 @@ fn final_matching(
     out
 }
 
+/// One finding per layer that brought the paths in.
 fn per_layer(
     ctx: &Ctx<'_>,
     doc: &RuleDoc,
