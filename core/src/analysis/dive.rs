@@ -283,6 +283,8 @@ impl DTree {
                 }
                 // A `.wh..wh.` name also starts with `.wh.`, so AddPath's stop never applies here.
                 None => {
+                    // Searched again rather than reusing the recursion's node: a bare `.wh.`
+                    // inside may have replaced the directory it landed on.
                     let node = self.child_or_insert(onto, name);
                     let n = &mut self.nodes[node as usize];
                     n.size = upper.nodes[child as usize].size;

@@ -287,7 +287,7 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
     let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
     let parts = crate::parallel::map_weighted(
         &slices,
-        |r| u64::from(r.len() as u32),
+        |r| r.len() as u64,
         |r| match_paths(ctx, &keep, &path_rules, r.clone()),
     );
     for part in parts {
