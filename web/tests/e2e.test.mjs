@@ -5,14 +5,13 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { gzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { launch } from "./browser.mjs";
 import { serve } from "./server.mjs";
-import { smallImage } from "./tarball.mjs";
+import { gzippedImage, smallImage } from "./tarball.mjs";
 
 const web = dirname(dirname(fileURLToPath(import.meta.url)));
 const dist = join(web, "dist");
@@ -40,9 +39,10 @@ before(async () => {
   assert.ok(existsSync(bin), `the native CLI is needed at ${bin}: cargo build -p imgslim-cli --release`);
   writeFileSync(files["small.tar"], smallImage());
   writeFileSync(files["notes.txt"], "these are notes, not an image\n".repeat(50));
-  // `docker save | gzip`: read in one pass through the decoder, so 256 MiB of zeros (0.3 MB
-  // compressed) keep the worker busy long enough to cancel.
-  writeFileSync(files["slow.tar.gz"], gzipSync(smallImage(256 << 20), { level: 1 }));
+  // `docker save | gzip`: read in one pass through the decoder, so 768 MiB of equal bytes (3.5 MB
+  // compressed, under the bomb guard's 1 GiB floor) keep the worker busy for seconds, long
+  // enough to cancel on a loaded machine (256 MiB was sometimes done before the click).
+  writeFileSync(files["slow.tar.gz"], gzippedImage(768 << 20));
   for (const name of ["sample.tar", "small.tar"]) {
     cli[name] = { json: analyze(name, "json"), markdown: analyze(name, "markdown") };
     cli[name].report = JSON.parse(cli[name].json);
