@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { gunzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -206,6 +207,13 @@ test("a file that is not an image shows a clear error", async () => {
   assert.equal(await page.locator("#results > *").count(), 0);
   assertSameOrigin(requests);
   await context.close();
+});
+
+test("the gzip fixture builder writes the plain image, compressed", () => {
+  // Both sides of a chunk boundary of the repeated member, and a file that fills no chunk.
+  for (const bytes of [0, 1000, (16 << 20) * 2 + 3]) {
+    assert.ok(gunzipSync(gzippedImage(bytes)).equals(smallImage(bytes)), `app/big of ${bytes} bytes`);
+  }
 });
 
 test("cancel stops a running analysis and says so", async () => {
