@@ -26,16 +26,20 @@ if (($# == 0)); then
          "$CORPUS"/gcc-single.{docker,docker-legacy,docker25,oci}.tar
 fi
 
-# One run: wall seconds (microsecond clock, not /usr/bin/time's 10 ms steps) and peak RSS (KiB).
+# One run: wall seconds (microsecond clock, not /usr/bin/time's 10 ms steps), peak RSS (KiB) and
+# the command's exit status: a run that failed early must not be timed as if it had finished.
 run_once() {
-  local tfile start end
+  local tfile start end status=0
   tfile=$(mktemp)
   start=$EPOCHREALTIME
-  /usr/bin/time -o "$tfile" -f '%M' "$@" >/dev/null 2>&1 || true
+  /usr/bin/time -o "$tfile" -f '%M' "$@" >/dev/null 2>&1 || status=$?
   end=$EPOCHREALTIME
-  printf '%s %s\n' "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')" "$(tail -1 "$tfile")"
+  printf '%s %s %s\n' "$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f", e - s }')" "$(tail -1 "$tfile")" "$status"
   rm -f "$tfile"
 }
+
+# Stop at a failed imgslim or floor run; a failed dive run is reported and left out.
+failed() { echo "$1 exited with status $2 on $3" >&2; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -48,16 +52,22 @@ for tar in "$@"; do
   # between two separate series would show up as a ratio.
   is_runs=() fs_runs=() pair=() ir=0 ds_runs=() dr=0
   for ((i = 0; i < RUNS; i++)); do
-    read -r w m < <(run_once "$IMGSLIM" analyze "$tar" --format json -o /dev/null)
+    read -r w m st < <(run_once "$IMGSLIM" analyze "$tar" --format json -o /dev/null)
+    ((st == 0)) || { failed imgslim "$st" "$tar"; exit 2; }
     is_runs+=("$w"); ((m > ir)) && ir=$m
-    read -r fw _ < <(run_once "$FLOOR" "$tar")
+    read -r fw _ st < <(run_once "$FLOOR" "$tar")
+    ((st == 0)) || { failed floor "$st" "$tar"; exit 2; }
     fs_runs+=("$fw")
     pair+=("$(awk -v a="$w" -v b="$fw" 'BEGIN { print (b > 0) ? a / b : 0 }')")
     if ((i < DIVE_RUNS)) && [[ -x $DIVE ]]; then
       # dive appends to an existing JSON file instead of replacing it.
       rm -f /tmp/imgslim-bench-dive.json
-      read -r dw dm < <(CI=true run_once "$DIVE" --source docker-archive "$tar" --json /tmp/imgslim-bench-dive.json)
-      ds_runs+=("$dw"); ((dm > dr)) && dr=$dm
+      read -r dw dm st < <(CI=true run_once "$DIVE" --source docker-archive "$tar" --json /tmp/imgslim-bench-dive.json)
+      if ((st == 0)) && [[ -s /tmp/imgslim-bench-dive.json ]]; then
+        ds_runs+=("$dw"); ((dm > dr)) && dr=$dm
+      else
+        failed dive "$st (or no JSON report)" "$tar"
+      fi
     fi
   done
   is=$(printf '%s\n' "${is_runs[@]}" | median)
