@@ -314,7 +314,7 @@ fn history_per_layer(
 
 fn finish(
     resolved: Resolved,
-    scans: Vec<Arc<LayerScan>>,
+    mut scans: Vec<Arc<LayerScan>>,
     blob_sizes: Vec<u64>,
     blobs: Blobs,
     source: String,
@@ -325,7 +325,6 @@ fn finish(
         warnings.extend(s.warnings.iter().cloned());
     }
     let verified = verify_layers(&resolved, &scans, options, &mut warnings)?;
-    let mut scans = scans;
     let found = take_gathered(&mut scans);
     let totals: Vec<LayerTotals> = scans.iter().map(|s| s.totals()).collect();
     // One after the other, not in parallel: the dive trees are freed before the merged tree is
