@@ -43,6 +43,7 @@ failed() { echo "$1 exited with status $2 on $3" >&2; }
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+echo "gzip inflate in imgslim and the floor: $("$FLOOR" --gzip-backend)"
 printf '%-34s %9s %9s %9s %9s %9s %8s %8s %8s\n' archive imgslim_s dive_s floor_s imgslim_MB dive_MB \
   dive/img img/floor rss_ratio
 for tar in "$@"; do

@@ -10,6 +10,10 @@ cargo test --workspace --all-targets --locked
 echo "== doc tests"
 cargo test --workspace --doc --locked
 
+echo "== gzip decoding without ISA-L (the fallback; own target dir, so nothing else rebuilds)"
+IMGSLIM_NO_ISAL=1 IMGSLIM_EXPECT_ISAL= CARGO_TARGET_DIR=target/no-isal \
+  cargo test -p imgslim-gzip --locked
+
 echo "== core builds for wasm32 without threads"
 cargo build -p imgslim-core --no-default-features --target wasm32-unknown-unknown --locked
 

@@ -1,8 +1,10 @@
 //! The bare-decompression floor: read every blob of an image archive that starts with gzip or
 //! zstd magic and decompress it to nowhere, one thread per core, largest blob first. Plain blobs
 //! are read. Nothing is parsed or hashed: this is the least any tool must do to see the files.
+//! The decoders are imgslim's own (gzip through `imgslim-gzip`, so ISA-L when the build found it),
+//! so the floor moves with them.
 //!
-//! Usage: `floor ARCHIVE.tar` (prints the uncompressed byte count).
+//! Usage: `floor ARCHIVE.tar` (prints the uncompressed byte count), `floor --gzip-backend`.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -10,6 +12,10 @@ use std::sync::Mutex;
 
 fn main() -> io::Result<()> {
     let path = std::env::args().nth(1).expect("usage: floor ARCHIVE.tar");
+    if path == "--gzip-backend" {
+        println!("{}", imgslim_gzip::BACKEND);
+        return Ok(());
+    }
     let mut members = Vec::new();
     let mut archive = tar::Archive::new(File::open(&path)?);
     for entry in archive.entries_with_seek()? {
@@ -53,10 +59,7 @@ fn decompress(path: &str, offset: u64, len: u64) -> io::Result<u64> {
     let n = blob.read(&mut magic)?;
     let head = io::Cursor::new(magic[..n].to_vec()).chain(blob);
     if magic[..n].starts_with(&[0x1f, 0x8b]) {
-        io::copy(
-            &mut flate2::read::MultiGzDecoder::new(head),
-            &mut io::sink(),
-        )
+        io::copy(&mut imgslim_gzip::Decoder::new(head), &mut io::sink())
     } else if magic[..n].starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         io::copy(
             &mut zstd::stream::read::Decoder::new(head)?,

@@ -177,7 +177,7 @@ pub(crate) fn decoder<'a, R: Read + 'a>(
         // cheap); a plain layer from a stream is simply passed through.
         Compression::None => Box::new(crate::source::Sequential(inner)),
         Compression::Gzip => Box::new(Decoded {
-            inner: flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(1 << 16, inner)),
+            inner: gzip_decoder(inner),
             compression: "gzip",
             produced: 0,
             limit,
@@ -189,6 +189,18 @@ pub(crate) fn decoder<'a, R: Read + 'a>(
             limit,
         }),
     })
+}
+
+#[cfg(feature = "native-gzip")]
+fn gzip_decoder<'a, R: Read + 'a>(inner: R) -> Box<dyn Read + 'a> {
+    Box::new(imgslim_gzip::Decoder::new(inner))
+}
+
+#[cfg(not(feature = "native-gzip"))]
+fn gzip_decoder<'a, R: Read + 'a>(inner: R) -> Box<dyn Read + 'a> {
+    Box::new(flate2::read::MultiGzDecoder::new(
+        io::BufReader::with_capacity(1 << 16, inner),
+    ))
 }
 
 #[cfg(feature = "native-zstd")]
