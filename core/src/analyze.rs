@@ -1,7 +1,7 @@
 //! The pipeline: input → archive index → layer scans (parallel) → merge (in layer order) →
 //! analyses → [`Report`].
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 
@@ -603,7 +603,7 @@ fn hash_contents(
     };
     let t: &FileTree = tree;
     let size = |c: &ContentId| t.content(*c).size;
-    let streamed_sizes: std::collections::HashSet<u64> = t
+    let streamed_sizes: hashbrown::HashSet<u64> = t
         .contents()
         .filter(|(_, c)| c.fingerprint.is_some())
         .map(|(_, c)| c.size)

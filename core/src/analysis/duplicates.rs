@@ -3,7 +3,7 @@
 //! another live content's size can be duplicates, so only those need hashing; on seekable
 //! uncompressed archives nothing else is read.
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 use serde::Serialize;
 

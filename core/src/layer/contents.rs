@@ -10,7 +10,7 @@
 //! that equals none is unique and needs no sha256. Which file of a size came first depends on
 //! thread scheduling; the settled hashes do not.
 
-use std::collections::HashSet;
+use hashbrown::HashSet;
 use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};

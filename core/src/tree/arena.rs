@@ -136,13 +136,13 @@ impl FileTree {
     /// Give a content that has only a fingerprint the sha256 of another with the same size and
     /// fingerprint; a content equal to no hashed one keeps none (it is unique).
     pub(crate) fn settle_hashes(&mut self) {
-        let wanted: std::collections::HashSet<(u64, [u8; 16])> = self
+        let wanted: hashbrown::HashSet<(u64, [u8; 16])> = self
             .contents
             .iter()
             .filter_map(|c| Some((c.size, c.fingerprint?)).filter(|_| c.hash.is_none()))
             .collect();
-        let mut known: std::collections::HashMap<(u64, [u8; 16]), [u8; 32]> =
-            std::collections::HashMap::new();
+        let mut known: hashbrown::HashMap<(u64, [u8; 16]), [u8; 32]> =
+            hashbrown::HashMap::new();
         for c in &self.contents {
             if let (Some(f), Some(h)) = (c.fingerprint, c.hash) {
                 if wanted.contains(&(c.size, f)) {
