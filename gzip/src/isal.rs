@@ -89,15 +89,15 @@ fn clamp(len: usize) -> u32 {
     u32::try_from(len).unwrap_or(u32::MAX)
 }
 
-/// Wording close to zlib's, so messages read the same whichever inflate a build links.
+/// What went wrong, in words (the caller says it was a gzip stream).
 fn message(rc: c_int) -> String {
     match rc {
         -1 => "invalid deflate block".into(),
         -2 => "invalid deflate symbol".into(),
-        -3 => "invalid distance too far back".into(),
+        -3 => "back-reference before the start of the data".into(),
         -4 => "invalid gzip header".into(),
         -5 => "unsupported compression method".into(),
-        -6 => "corrupt gzip stream does not have a matching checksum".into(),
+        -6 => "the data does not match the CRC-32 or length in the trailer".into(),
         rc => format!("ISA-L inflate error {rc}"),
     }
 }

@@ -6,7 +6,8 @@
 //! give the same bytes and fail on the same inputs (see the tests). [`BACKEND`] says which one
 //! this build uses, so benchmarks can print it.
 //!
-//! This crate holds the workspace's FFI, so that `imgslim-core` can keep forbidding `unsafe`.
+//! The FFI to ISA-L lives here (in `isal.rs` and its C shim), so that `imgslim-core` can keep
+//! forbidding `unsafe`.
 
 use std::io::{self, Read};
 
