@@ -141,8 +141,7 @@ impl FileTree {
             .iter()
             .filter_map(|c| Some((c.size, c.fingerprint?)).filter(|_| c.hash.is_none()))
             .collect();
-        let mut known: hashbrown::HashMap<(u64, [u8; 16]), [u8; 32]> =
-            hashbrown::HashMap::new();
+        let mut known: hashbrown::HashMap<(u64, [u8; 16]), [u8; 32]> = hashbrown::HashMap::new();
         for c in &self.contents {
             if let (Some(f), Some(h)) = (c.fingerprint, c.hash) {
                 if wanted.contains(&(c.size, f)) {
