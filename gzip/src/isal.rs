@@ -25,7 +25,7 @@ unsafe extern "C" {
 /// Reads smaller than this are decoded into our own buffer and copied out: ISA-L decodes into
 /// its internal 64 KiB buffer when the caller's is small, and a tar reader asks for 512 bytes
 /// at a time between files.
-const OUTPUT: usize = 1 << 16;
+const OUTPUT: usize = 1 << 15;
 
 /// One ISA-L inflate state, allocated by the shim and freed on drop.
 struct State(NonNull<c_void>);

@@ -42,8 +42,10 @@ impl<R: Read> Read for Decoder<R> {
     }
 }
 
-/// Compressed bytes read from the source at a time.
-const INPUT: usize = 1 << 16;
+/// Compressed bytes read from the source at a time. 32 KiB here and for ISA-L's output buffer
+/// inflate node-app's 576 MB layer as fast as 64 KiB did, and with two layers decoding at once
+/// they took about 0.4 MiB off gcc-single.oci's peak RSS (paired runs, `/usr/bin/time -f %M`).
+const INPUT: usize = 1 << 15;
 
 #[cfg(test)]
 mod tests;
