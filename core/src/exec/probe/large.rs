@@ -5,13 +5,16 @@ use object::Endianness;
 use object::elf::{self, DT_NEEDED, DT_RPATH, DT_RUNPATH, DT_STRSZ, DT_STRTAB};
 use object::read::elf::{Dyn, FileHeader, ProgramHeader};
 
-use super::needles::{LOOK, Window, candidate_at, embedded_at, finders, libc_zoneinfo};
+use super::needles::{LOOK, NEEDLE_MAX, Window, candidate_at, embedded_at, finders, libc_zoneinfo};
 use crate::exec::elf::{DYN_ALIGN, ElfInfo, SEGMENT_MAX, is_elf, split_paths};
 use crate::exec::{EMBEDDED_MAX, Facts};
 
 /// Bytes of a large file kept from its start: the ELF header, program headers and interpreter
 /// are always within it for the loaders' sake, and so is a script's `#!` line.
 const HEAD: usize = 64 << 10;
+
+/// Most bytes scanned at once (see [`Streaming::feed`]).
+const PIECE: usize = 16 << 10;
 
 /// Bytes of candidate dynamic strings kept from one file.
 const CANDIDATES_MAX: usize = 1 << 20;
@@ -124,6 +127,15 @@ impl Streaming {
     }
 
     pub(super) fn feed(&mut self, data: &[u8]) {
+        // In pieces, so the window holds one piece plus its context (about 24 KiB) rather than
+        // a whole 128 KiB batch slice: less resident memory per probing thread, and no
+        // mmap-sized buffer allocated and freed for every large file.
+        for piece in data.chunks(PIECE) {
+            self.feed_piece(piece);
+        }
+    }
+
+    fn feed_piece(&mut self, data: &[u8]) {
         let pos = self.pos;
         if self.head.len() < HEAD {
             let n = (HEAD - self.head.len()).min(data.len());
@@ -238,9 +250,12 @@ impl Streaming {
         let w = &mut self.window;
         w.push(data);
         let (base, bytes, from, to) = w.span(last);
+        // Only matches starting before `to` count, so the search ends where the longest needle
+        // starting there would: the bytes after it are searched again with the next piece.
+        let hay = &bytes[..bytes.len().min(to + NEEDLE_MAX)];
         let finders = finders();
         if want_zone {
-            for p in finders.zoneinfo.find_iter(&bytes[from..]).map(|p| p + from) {
+            for p in finders.zoneinfo.find_iter(&hay[from..]).map(|p| p + from) {
                 if p >= to {
                     break;
                 }
@@ -251,7 +266,7 @@ impl Streaming {
             }
         }
         if want_paths {
-            for p in finders.share.find_iter(&bytes[from..]).map(|p| p + from) {
+            for p in finders.share.find_iter(&hay[from..]).map(|p| p + from) {
                 if p >= to || self.embedded.len() >= EMBEDDED_MAX {
                     break;
                 }
@@ -265,7 +280,7 @@ impl Streaming {
         if want_pytz
             && finders
                 .pytz
-                .find(&bytes[from..])
+                .find(&hay[from..])
                 .is_some_and(|p| p + from < to)
         {
             self.pytz = true;
@@ -277,7 +292,7 @@ impl Streaming {
                 (&finders.slash, true),
                 (&finders.dollar, true),
             ] {
-                for p in finder.find_iter(&bytes[from..]).map(|p| p + from) {
+                for p in finder.find_iter(&hay[from..]).map(|p| p + from) {
                     if p >= to || base + p as u64 >= until {
                         break;
                     }

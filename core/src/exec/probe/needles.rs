@@ -9,6 +9,9 @@ use crate::exec::{LIBC_ZONEINFO, is_path_byte};
 /// context on either side.
 pub(super) const LOOK: usize = 4096;
 
+/// Length of the longest needle below.
+pub(super) const NEEDLE_MAX: usize = b"/usr/share/".len();
+
 /// Needles searched in large files, built once.
 pub(super) struct Finders {
     pub(super) zoneinfo: Finder<'static>,
@@ -113,5 +116,19 @@ impl Window {
         self.bytes.drain(..keep_from);
         self.base += keep_from as u64;
         self.done = to - keep_from;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_needle_is_longer_than_needle_max() {
+        let f = finders();
+        for finder in [&f.zoneinfo, &f.share, &f.pytz, &f.so, &f.slash, &f.dollar] {
+            assert!(finder.needle().len() <= NEEDLE_MAX);
+        }
+        assert_eq!(NEEDLE_MAX, f.share.needle().len());
     }
 }
