@@ -12,7 +12,7 @@ use crate::archive::store::TarStore;
 use crate::archive::stream::{self, Streamed};
 use crate::archive::{self, LayerRef, Platform, Resolved, Store};
 use crate::error::{Error, Location, Result};
-use crate::exec::probe::Gathered;
+use crate::exec::probe::{Gathered, Packed};
 use crate::layer::compression::{self, Compression, Prefixed};
 use crate::layer::contents::SeenSizes;
 use crate::layer::scan::{self, LayerInput, LayerScan, LayerTotals, ScanPlan};
@@ -67,7 +67,7 @@ pub struct Analysis {
     layer_members: Vec<String>,
     layer_compression: Vec<Compression>,
     /// What the scan learnt from contents it streamed (ELF files, scripts, configuration files).
-    gathered: HashMap<ContentId, Gathered>,
+    gathered: HashMap<ContentId, Packed>,
     /// Per layer: every content was streamed through the probes, so a content without an entry
     /// in `gathered` has nothing to tell.
     probed: Vec<bool>,
@@ -474,7 +474,7 @@ fn finish(
 /// The probes' findings of every layer, by (layer, data offset), sorted: moved out of the
 /// scans, so they are not held twice while the scans are still alive (copied only for a layer
 /// that is listed twice).
-fn take_gathered(scans: &mut [Arc<LayerScan>]) -> Vec<((u16, u64), Gathered)> {
+fn take_gathered(scans: &mut [Arc<LayerScan>]) -> Vec<((u16, u64), Packed)> {
     let mut found = Vec::new();
     for (layer, scan) in scans.iter_mut().enumerate() {
         let gathered = match Arc::get_mut(scan) {
@@ -494,8 +494,8 @@ fn take_gathered(scans: &mut [Arc<LayerScan>]) -> Vec<((u16, u64), Gathered)> {
 /// The probes' findings keyed by the content they describe.
 fn gathered_by_content(
     tree: &FileTree,
-    mut found: Vec<((u16, u64), Gathered)>,
-) -> HashMap<ContentId, Gathered> {
+    mut found: Vec<((u16, u64), Packed)>,
+) -> HashMap<ContentId, Packed> {
     if found.is_empty() {
         return HashMap::new();
     }
@@ -856,10 +856,10 @@ impl Analysis {
 
     /// What the layer scan learnt from a content, and whether its layer was probed at all
     /// (then a content without findings has nothing to tell).
-    pub(crate) fn gathered(&self, content: ContentId) -> (Option<&Gathered>, bool) {
+    pub(crate) fn gathered(&self, content: ContentId) -> (Option<Gathered>, bool) {
         let layer = usize::from(self.tree.content(content).layer);
         (
-            self.gathered.get(&content),
+            self.gathered.get(&content).map(Packed::unpack),
             self.probed.get(layer).copied().unwrap_or(false),
         )
     }

@@ -15,7 +15,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest, Sha256};
 
-use crate::exec::probe::{Gathered, Probe};
+use crate::exec::probe::{Packed, Probe};
 
 /// A content's digests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub(crate) struct Learnt {
     /// Digests of every content, in entry order.
     pub digests: Vec<Digests>,
     /// What the probes found, by position in `digests`.
-    pub gathered: Vec<(u32, Gathered)>,
+    pub gathered: Vec<(u32, Packed)>,
 }
 
 /// Content sizes seen so far by every scan of one analysis.
@@ -93,7 +93,7 @@ impl Learner {
             fingerprint: self.fingerprint.finish_128().to_le_bytes(),
         });
         if let Some(g) = self.probe.take().and_then(Probe::finish) {
-            self.learnt.gathered.push((index, g));
+            self.learnt.gathered.push((index, Packed::pack(&g)));
         }
     }
 

@@ -10,7 +10,7 @@ use super::compression::{self, Compression, DecodeError, LimitHit, Prefixed};
 use super::contents::{Digests, SeenSizes};
 use super::path::{self, Whiteout};
 use crate::error::{Error, Location, Result};
-use crate::exec::probe::{self, Gathered};
+use crate::exec::probe::{self, Packed};
 use crate::options::Limits;
 use crate::parallel::{self, ContentHasher};
 use crate::progress::{CancelledIo, Progress, Ticking};
@@ -90,7 +90,7 @@ pub(crate) struct LayerScan {
     /// Whether every regular file's content was hashed (and probed).
     pub hashed_all: bool,
     /// What the content probes found, by the entry's data offset.
-    pub gathered: Vec<(u64, Gathered)>,
+    pub gathered: Vec<(u64, Packed)>,
     /// dive 0.13.1 would refuse this layer (a PAX global header with a name).
     pub dive_rejects: bool,
     pub warnings: Vec<Warning>,

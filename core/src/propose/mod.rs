@@ -34,7 +34,7 @@ pub(crate) fn attach(a: &mut Analysis) {
     let (exec, fired, proposals, reconstructed) = {
         let an: &Analysis = a;
         let read = |c: ContentId| -> Option<Vec<u8>> {
-            if let Some(text) = an.gathered(c).0.and_then(|g| g.text.clone()) {
+            if let Some(text) = an.gathered(c).0.and_then(|g| g.text) {
                 return Some(text);
             }
             if !can_read || an.tree.content(c).size > MAX_READ {
@@ -53,7 +53,7 @@ pub(crate) fn attach(a: &mut Analysis) {
                 return Some(f.clone());
             }
             let mut f = match an.gathered(c) {
-                (Some(g), _) => g.facts.clone().unwrap_or_default(),
+                (Some(g), _) => g.facts.unwrap_or_default(),
                 (None, true) => Facts::default(),
                 (None, false) if can_read => {
                     let size = an.tree.content(c).size;

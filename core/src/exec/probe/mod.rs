@@ -13,9 +13,11 @@
 
 mod large;
 mod needles;
+mod packed;
 
 use super::Facts;
 use large::Streaming;
+pub(crate) use packed::Packed;
 
 /// Files up to this size are kept whole while they pass and parsed like any read file.
 pub(crate) const WHOLE: u64 = 1 << 20;
