@@ -499,7 +499,7 @@ fn gathered_by_content(
     if found.is_empty() {
         return HashMap::new();
     }
-    let mut by_content = HashMap::new();
+    let mut by_content = HashMap::with_capacity(found.len());
     for (id, c) in tree.contents() {
         if let Ok(i) = found.binary_search_by_key(&(c.layer, c.data_offset), |(at, _)| *at) {
             by_content.insert(id, std::mem::take(&mut found[i].1));

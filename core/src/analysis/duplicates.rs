@@ -59,24 +59,25 @@ pub(crate) fn need_hash(tree: &FileTree, live: &[bool]) -> Vec<ContentId> {
 
 /// Group live contents by hash.
 pub(crate) fn groups(tree: &FileTree, live: &[bool]) -> Vec<DuplicateGroup> {
-    let mut by_hash: HashMap<[u8; 32], Vec<ContentId>> = HashMap::new();
-    for (cid, c) in tree.contents() {
-        if let (true, Some(h)) = (live[cid.0 as usize] && c.size > 0, c.hash) {
-            by_hash.entry(h).or_default().push(cid);
-        }
-    }
-    let mut out: Vec<DuplicateGroup> = by_hash
-        .into_iter()
-        .filter(|(_, ids)| ids.len() > 1)
-        .map(|(hash, ids)| {
-            let size = tree.content(ids[0]).size;
-            let mut paths: Vec<String> = ids
+    // Sorted and cut into runs rather than a map of vectors: one allocation, not one per hash.
+    let mut hashed: Vec<([u8; 32], ContentId)> = tree
+        .contents()
+        .filter(|(cid, c)| live[cid.0 as usize] && c.size > 0)
+        .filter_map(|(cid, c)| Some((c.hash?, cid)))
+        .collect();
+    hashed.sort_unstable_by_key(|(h, _)| *h);
+    let mut out: Vec<DuplicateGroup> = hashed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|run| run.len() > 1)
+        .map(|run| {
+            let size = tree.content(run[0].1).size;
+            let mut paths: Vec<String> = run
                 .iter()
-                .map(|&id| tree.path_string(first_live_name(tree, id)))
+                .map(|&(_, id)| tree.path_string(first_live_name(tree, id)))
                 .collect();
             paths.sort();
             DuplicateGroup {
-                sha256: format!("sha256:{}", hex::encode(hash)),
+                sha256: format!("sha256:{}", hex::encode(run[0].0)),
                 size,
                 saved_bytes: size * (paths.len() as u64 - 1),
                 copies: paths.len() as u64,
