@@ -61,8 +61,11 @@ pub(crate) enum Check {
     /// catalog order, so no byte is counted twice. `min_bytes` silences small totals.
     Path { matcher: Matcher, min_bytes: u64 },
     /// A whole-image check.
-    Image(fn(&Ctx<'_>, &RuleDoc, &mut Vec<Fired>)),
+    Image(ImageCheck),
 }
+
+/// A whole-image check: pushes what it finds.
+pub(crate) type ImageCheck = fn(&Ctx<'_>, &RuleDoc, &mut Vec<Fired>);
 
 /// One catalog entry.
 #[derive(Clone, Copy)]
@@ -266,6 +269,20 @@ fn match_paths(
 }
 
 /// Run every rule.
+/// A share of [`run`]'s work.
+enum Work {
+    /// Path rules over a slice of node ids.
+    Paths(std::ops::Range<u32>),
+    /// One whole-image rule.
+    Image(ImageCheck, RuleDoc),
+}
+
+/// What a share of the work found.
+enum Done {
+    Paths(BTreeMap<(usize, usize), Group>),
+    Image(Vec<Fired>),
+}
+
 pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
     let rules = all();
     let keep = keep_set(ctx);
@@ -278,21 +295,43 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
         })
         .collect();
     // The stored files are matched in slices of node ids on every core, each slice into its
-    // own groups, merged after: sums and sets, so the slicing cannot change a figure.
+    // own groups, merged after: sums and sets, so the slicing cannot change a figure. The
+    // whole-image rules share the cores with them: each walks the tree on its own, and one
+    // after the other they were a tenth of the analysis after the scans on node-app.
     let count = ctx.tree.len() as u32;
-    let slices: Vec<std::ops::Range<u32>> = (1..count)
+    let work: Vec<Work> = (1..count)
         .step_by(SLICE)
-        .map(|start| start..count.min(start + SLICE as u32))
+        .map(|start| Work::Paths(start..count.min(start + SLICE as u32)))
+        .chain(rules.iter().filter_map(|r| match r.check {
+            Check::Image(f) => Some(Work::Image(f, r.doc)),
+            Check::Path { .. } => None,
+        }))
         .collect();
-    let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
-    let parts = crate::parallel::map_weighted(
-        &slices,
-        |r| r.len() as u64,
-        |r| match_paths(ctx, &keep, &path_rules, r.clone()),
+    let done = crate::parallel::map_weighted(
+        &work,
+        |w| match w {
+            Work::Paths(r) => r.len() as u64,
+            Work::Image(..) => u64::from(count),
+        },
+        |w| match w {
+            Work::Paths(r) => Done::Paths(match_paths(ctx, &keep, &path_rules, r.clone())),
+            Work::Image(f, doc) => {
+                let mut fired = Vec::new();
+                f(ctx, doc, &mut fired);
+                Done::Image(fired)
+            }
+        },
     );
-    for part in parts {
-        for (key, g) in part {
-            groups.entry(key).or_default().absorb(g);
+    let mut groups: BTreeMap<(usize, usize), Group> = BTreeMap::new();
+    let mut image_fired = Vec::new();
+    for part in done {
+        match part {
+            Done::Paths(part) => {
+                for (key, g) in part {
+                    groups.entry(key).or_default().absorb(g);
+                }
+            }
+            Done::Image(fired) => image_fired.extend(fired),
         }
     }
     let mut totals: BTreeMap<usize, u64> = BTreeMap::new();
@@ -349,11 +388,8 @@ pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
             },
         });
     }
-    for r in &rules {
-        if let Check::Image(f) = r.check {
-            f(ctx, &r.doc, &mut out);
-        }
-    }
+    // In catalog order, as when they ran one after the other: the sort below is stable.
+    out.extend(image_fired);
     out.sort_by(|a, b| {
         let (a, b) = (&a.finding, &b.finding);
         b.bytes
