@@ -14,7 +14,7 @@ use crate::archive::{self, LayerRef, Platform, Resolved, Store};
 use crate::error::{Error, Location, Result};
 use crate::exec::probe::{Gathered, Packed};
 use crate::layer::compression::{self, Compression, Prefixed};
-use crate::layer::contents::SeenSizes;
+use crate::layer::contents::SeenKeys;
 use crate::layer::scan::{self, LayerInput, LayerScan, LayerTotals, ScanPlan};
 use crate::options::Options;
 use crate::parallel;
@@ -160,12 +160,12 @@ fn analyze_store(
     }
     let total: u64 = unique.iter().map(|(_, s)| s.len()).sum();
     progress.set_totals(total, unique.len() as u64);
-    let sizes = SeenSizes::default();
+    let seen = SeenKeys::default();
     let plan = ScanPlan {
         hash_contents: false,
         verify: options.verify,
         limits: &options.limits,
-        sizes: &sizes,
+        seen: &seen,
     };
     let scans = parallel::map_weighted(
         &unique,
@@ -212,12 +212,12 @@ fn analyze_stream(
     total: u64,
 ) -> Result<Analysis> {
     progress.set_totals(total, 0);
-    let sizes = SeenSizes::default();
+    let seen = SeenKeys::default();
     let plan = ScanPlan {
         hash_contents: true,
         verify: options.verify,
         limits: &options.limits,
-        sizes: &sizes,
+        seen: &seen,
     };
     let mut ticking = Ticking {
         inner: Sequential(reader),

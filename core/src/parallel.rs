@@ -2,7 +2,7 @@
 //! order on the calling thread. Results never depend on scheduling: `map` returns them in input
 //! order.
 
-use crate::layer::contents::{Learner, Learnt};
+use crate::layer::contents::{Learner, Learnt, SeenKeys};
 
 /// Apply `f` to every item, largest `weight` first so one big layer does not start last; the
 /// results come back in input order.
@@ -39,9 +39,8 @@ where
 
 /// Receives file contents entry by entry; what is learnt from them comes back in entry order.
 pub(crate) trait ContentHasher {
-    /// A content of `size` bytes starts; `keep_text` keeps its bytes when small; `sha256`
-    /// computes its sha256 besides its fingerprint.
-    fn begin_entry(&mut self, size: u64, keep_text: bool, sha256: bool);
+    /// A content of `size` bytes starts; `keep_text` keeps its bytes when small.
+    fn begin_entry(&mut self, size: u64, keep_text: bool);
     /// Let `read` put the next bytes of the current content into a buffer of at least
     /// [`MIN_READ`] bytes; returns what `read` returned.
     fn fill(
@@ -61,7 +60,7 @@ pub(crate) const MIN_READ: usize = 16 * 1024;
 /// What happens to the contents, in order; `Data` ranges index the batch's bytes.
 #[derive(Debug, Clone)]
 enum Event {
-    Begin(u64, bool, bool),
+    Begin(u64, bool),
     Data(usize, usize),
     End,
 }
@@ -106,10 +105,10 @@ impl Batch {
         Ok(n)
     }
 
-    fn learn(&self, learner: &mut Learner) {
+    fn learn(&self, learner: &mut Learner<'_>) {
         for e in &self.events {
             match *e {
-                Event::Begin(size, keep_text, sha256) => learner.begin(size, keep_text, sha256),
+                Event::Begin(size, keep_text) => learner.begin(size, keep_text),
                 Event::Data(from, to) => learner.update(&self.bytes[from..to]),
                 Event::End => learner.end(),
             }
@@ -124,7 +123,7 @@ trait Sink {
 }
 
 /// On the calling thread.
-impl Sink for Learner {
+impl Sink for Learner<'_> {
     fn hand_over(&mut self, batch: &mut Batch) {
         batch.learn(self);
         batch.clear();
@@ -138,10 +137,8 @@ struct Batching<S> {
 }
 
 impl<S: Sink> ContentHasher for Batching<S> {
-    fn begin_entry(&mut self, size: u64, keep_text: bool, sha256: bool) {
-        self.current
-            .events
-            .push(Event::Begin(size, keep_text, sha256));
+    fn begin_entry(&mut self, size: u64, keep_text: bool) {
+        self.current.events.push(Event::Begin(size, keep_text));
     }
 
     fn fill(
@@ -162,7 +159,8 @@ impl<S: Sink> ContentHasher for Batching<S> {
     }
 }
 
-/// Run `work` with a content hasher and return its result and what was learnt, in entry order.
+/// Run `work` with a content hasher and return its result and what was learnt, in entry order;
+/// `seen` holds the content keys of every scan of the analysis (see [`SeenKeys`]).
 ///
 /// With the `parallel` feature and `pipelined`, hashing runs on its own thread, fed batches
 /// through a bounded channel: a compressed layer is then decompressed on one core while its
@@ -171,16 +169,17 @@ impl<S: Sink> ContentHasher for Batching<S> {
 /// decompression plus hashing.
 pub(crate) fn with_hasher<T>(
     pipelined: bool,
+    seen: &SeenKeys,
     work: impl FnOnce(&mut dyn ContentHasher) -> T,
 ) -> (T, Learnt) {
     #[cfg(feature = "parallel")]
     if pipelined {
-        return piped::run(work);
+        return piped::run(seen, work);
     }
     let _ = pipelined;
     let mut h = Batching {
         current: Batch::new(),
-        sink: Learner::new(),
+        sink: Learner::new(seen),
     };
     let out = work(&mut h);
     h.sink.hand_over(&mut h.current);
@@ -192,7 +191,7 @@ mod piped {
     use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
     use std::time::{Duration, Instant};
 
-    use super::{Batch, Batching, ContentHasher, Learner, Learnt, Sink};
+    use super::{Batch, Batching, ContentHasher, Learner, Learnt, SeenKeys, Sink};
 
     /// Hands batches to the hashing thread.
     struct Piped {
@@ -249,12 +248,15 @@ mod piped {
         }
     }
 
-    pub(super) fn run<T>(work: impl FnOnce(&mut dyn ContentHasher) -> T) -> (T, Learnt) {
+    pub(super) fn run<T>(
+        seen: &SeenKeys,
+        work: impl FnOnce(&mut dyn ContentHasher) -> T,
+    ) -> (T, Learnt) {
         let (tx, rx) = sync_channel::<Batch>(IN_FLIGHT);
         let (spare_tx, spare_rx) = sync_channel::<Batch>(POOL);
         std::thread::scope(|s| {
             let hasher = s.spawn(move || {
-                let mut learner = Learner::new();
+                let mut learner = Learner::new(seen);
                 while let Some(mut batch) = next(&rx) {
                     learner.hand_over(&mut batch);
                     let _ = spare_tx.try_send(batch);
@@ -289,9 +291,10 @@ mod tests {
     /// Feed `contents` through [`with_hasher`], each read in pieces of at most `piece` bytes
     /// (a decoder rarely fills a whole buffer).
     fn learn(pipelined: bool, contents: &[Vec<u8>], piece: usize) -> Learnt {
-        let ((), learnt) = with_hasher(pipelined, |h| {
-            for (i, c) in contents.iter().enumerate() {
-                h.begin_entry(c.len() as u64, false, i % 2 == 0);
+        let seen = SeenKeys::default();
+        let ((), learnt) = with_hasher(pipelined, &seen, |h| {
+            for c in contents {
+                h.begin_entry(c.len() as u64, false);
                 let mut at = 0;
                 loop {
                     let n = h
@@ -315,12 +318,13 @@ mod tests {
     #[test]
     fn the_hashing_thread_learns_what_the_reading_thread_would() {
         // Small contents (many to a batch), contents just over a batch and half as much again,
-        // enough of them for the pool to go round many times.
+        // enough of them for the pool to go round many times. Contents i and i + 5 are equal
+        // when i % 10 < 5, so the second of each pair is the one that gets a sha256.
         let contents: Vec<Vec<u8>> = (0..120u32)
             .map(|i| {
                 let len = [1, 100, MIN_READ, CHUNK + 1, 3 * CHUNK / 2][i as usize % 5];
                 (0..len as u32)
-                    .map(|j| (j.wrapping_mul(2_654_435_761) ^ i) as u8)
+                    .map(|j| (j.wrapping_mul(2_654_435_761) ^ (i / 10)) as u8)
                     .collect()
             })
             .collect();
@@ -332,7 +336,7 @@ mod tests {
             for (i, (c, d)) in contents.iter().zip(&piped.digests).enumerate() {
                 let want = twox_hash::XxHash3_128::oneshot(c).to_le_bytes();
                 assert_eq!(d.fingerprint, want, "content {i}");
-                let sha: Option<[u8; 32]> = (i % 2 == 0).then(|| Sha256::digest(c).into());
+                let sha: Option<[u8; 32]> = (i % 10 >= 5).then(|| Sha256::digest(c).into());
                 assert_eq!(d.sha256, sha, "content {i}");
             }
         }

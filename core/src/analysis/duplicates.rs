@@ -112,9 +112,10 @@ mod tests {
     use crate::rules::testing::analyze_as;
 
     #[test]
-    fn streamed_layers_settle_the_first_file_of_a_size() {
-        // The first file of each size is only fingerprinted while its layer streams; the group
-        // must still hold it, with the real sha256, and an equal-size stranger must stay out.
+    fn streamed_layers_settle_the_first_file_of_a_key() {
+        // The first file of each key (size and first bytes) is only fingerprinted while its layer
+        // streams; the group must still hold it, with the real sha256, and an equal-size
+        // stranger must stay out.
         let same = "x".repeat(5000);
         let other = "y".repeat(5000);
         let image = Image::new(vec![

@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use sha2::{Digest, Sha256};
 
 use super::compression::{self, Compression, DecodeError, LimitHit, Prefixed};
-use super::contents::{Digests, SeenSizes};
+use super::contents::{Digests, SeenKeys};
 use super::path::{self, Whiteout};
 use crate::error::{Error, Location, Result};
 use crate::exec::probe::{self, Packed};
@@ -177,8 +177,8 @@ pub(crate) struct ScanPlan<'l> {
     /// Compute the layer's diff_id and blob digest (reads every byte).
     pub verify: bool,
     pub limits: &'l Limits,
-    /// Content sizes seen by every scan of the analysis (see [`super::contents`]).
-    pub sizes: &'l SeenSizes,
+    /// Content keys seen by every scan of the analysis (see [`super::contents`]).
+    pub seen: &'l SeenKeys,
 }
 
 /// Where a layer's bytes come from.
@@ -379,7 +379,7 @@ fn walk<R: SkipRead>(
     let tar = TarReader::new(stream);
     let hash_contents = plan.hash_contents || !tar.skips_cheaply();
     let pipelined = hash_contents && blob_len >= PIPELINE_FROM;
-    let (scan, learnt) = parallel::with_hasher(pipelined, |hasher| {
+    let (scan, learnt) = parallel::with_hasher(pipelined, plan.seen, |hasher| {
         walk_entries(tar, plan, at, hash_contents, hasher)
     });
     let mut scan = scan?;
@@ -468,8 +468,7 @@ fn walk_entries<R: SkipRead>(
         };
         let mut hash = NO_HASH;
         if kind == Kind::File && e.data_len > 0 && hash_contents {
-            let sha256 = plan.sizes.seen_before(e.data_len);
-            hasher.begin_entry(e.data_len, probe::wants_text(&cleaned), sha256);
+            hasher.begin_entry(e.data_len, probe::wants_text(&cleaned));
             loop {
                 let n = hasher
                     .fill(&mut |buf| tar.read_data(buf))
