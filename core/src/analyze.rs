@@ -193,6 +193,9 @@ fn analyze_store(
     let per_layer: Vec<Arc<LayerScan>> = slot_of.iter().map(|&s| scans[s].clone()).collect();
     // `finish` frees the scans once merged: no other reference may outlive that.
     drop(scans);
+    // A key per distinct content: not needed once the scans are done, and the analysis peaks
+    // after them.
+    drop(seen);
     let blob_sizes: Vec<u64> = slot_of.iter().map(|&s| unique[s].1.len()).collect();
     finish(
         resolved,
@@ -230,6 +233,7 @@ fn analyze_stream(
         per_layer.push(streamed.take_scan(&l.member, &layer_location(i, l))?);
     }
     drop(streamed);
+    drop(seen);
     let blob_sizes = per_layer
         .iter()
         .zip(&resolved.layers)

@@ -40,14 +40,16 @@ pub(crate) struct Learnt {
 /// Bytes of a content's start that, with its size, make its key.
 pub(crate) const KEY_PREFIX: usize = 1024;
 
-/// Content keys (size and first bytes, hashed) seen so far by every scan of one analysis. Two
-/// different contents may share a key; that costs one sha256 too many, never a missed duplicate.
+/// Content keys (size and first bytes, hashed to 32 bits) seen so far by every scan of one
+/// analysis. Two different contents may share a key; that costs one sha256 too many, never a
+/// missed duplicate, so 32 bits are plenty (a few shared keys among a million contents) and
+/// take half the memory of 64.
 #[derive(Debug, Default)]
-pub(crate) struct SeenKeys(Mutex<HashSet<u64>>);
+pub(crate) struct SeenKeys(Mutex<HashSet<u32>>);
 
 impl SeenKeys {
     /// Whether some content already had this key (and remember that one has now).
-    fn seen_before(&self, key: u64) -> bool {
+    fn seen_before(&self, key: u32) -> bool {
         // A poisoned lock only means another scan panicked; its set is still a set.
         let mut set = self.0.lock().unwrap_or_else(|p| p.into_inner());
         !set.insert(key)
@@ -128,7 +130,7 @@ impl<'s> Learner<'s> {
 
     /// Look the key up, and start the sha256 (with the bytes held so far) if it was seen.
     fn decide(&mut self) {
-        let key = twox_hash::XxHash3_128::oneshot_with_seed(self.size, &self.prefix) as u64;
+        let key = twox_hash::XxHash3_128::oneshot_with_seed(self.size, &self.prefix) as u32;
         self.sha = if self.seen.seen_before(key) {
             let mut sha = Sha256::new();
             sha.update(&self.prefix);

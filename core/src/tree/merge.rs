@@ -60,9 +60,12 @@ pub(crate) fn merge(scans: &mut [Arc<LayerScan>]) -> (FileTree, Vec<Warning>) {
         .filter(|e| e.kind == Kind::File)
         .count();
     m.tree.versions.reserve_exact(entries);
-    // No path is new twice, so the index never outgrows this; grown by doubling, it re-hashed
-    // every name at each step (about a tenth of the merge on node-app).
-    m.index.reserve(entries, |_| 0);
+    // The tree has about as many paths as its largest layer has entries, or more. Grown by
+    // doubling from nothing, the index re-hashed every name at each step, about a third of the
+    // merge on node-app; sized for the sum, it would be several times too large for layers that
+    // rewrite the same paths.
+    let largest = scans.iter().map(|s| s.entries.len()).max().unwrap_or(0);
+    m.index.reserve(largest, |_| 0);
     m.tree.contents.reserve_exact(files);
     for (layer, scan) in scans.iter_mut().enumerate() {
         m.apply_layer(layer as u16, scan);
