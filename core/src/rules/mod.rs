@@ -268,7 +268,6 @@ fn match_paths(
     groups
 }
 
-/// Run every rule.
 /// A share of [`run`]'s work.
 enum Work {
     /// Path rules over a slice of node ids.
@@ -283,6 +282,7 @@ enum Done {
     Image(Vec<Fired>),
 }
 
+/// Run every rule.
 pub(crate) fn run(ctx: &Ctx<'_>) -> Vec<Fired> {
     let rules = all();
     let keep = keep_set(ctx);
