@@ -47,7 +47,11 @@ pub(crate) fn merge(scans: &mut [Arc<LayerScan>]) -> (FileTree, Vec<Warning>) {
             layer_count: scans.len(),
             ..FileTree::default()
         },
-        index: HashTable::new(),
+        // The tree has about as many paths as its largest layer has entries, or more. Grown by
+        // doubling from nothing, the index re-hashed every name at each step, about a third of
+        // the merge on node-app; sized for the sum, it would be several times too large for
+        // layers that rewrite the same paths.
+        index: HashTable::with_capacity(scans.iter().map(|s| s.entries.len()).max().unwrap_or(0)),
         hasher: hashbrown::DefaultHashBuilder::default(),
         warnings: Vec::new(),
     };
@@ -60,12 +64,6 @@ pub(crate) fn merge(scans: &mut [Arc<LayerScan>]) -> (FileTree, Vec<Warning>) {
         .filter(|e| e.kind == Kind::File)
         .count();
     m.tree.versions.reserve_exact(entries);
-    // The tree has about as many paths as its largest layer has entries, or more. Grown by
-    // doubling from nothing, the index re-hashed every name at each step, about a third of the
-    // merge on node-app; sized for the sum, it would be several times too large for layers that
-    // rewrite the same paths.
-    let largest = scans.iter().map(|s| s.entries.len()).max().unwrap_or(0);
-    m.index.reserve(largest, |_| 0);
     m.tree.contents.reserve_exact(files);
     for (layer, scan) in scans.iter_mut().enumerate() {
         m.apply_layer(layer as u16, scan);
@@ -138,12 +136,17 @@ impl Oddities {
     }
 }
 
+/// The index's hash of a (parent, name) key: for lookups, and again when the table grows.
+fn key_hash(hasher: &hashbrown::DefaultHashBuilder, parent: u32, name: &[u8]) -> u64 {
+    let mut h = hasher.build_hasher();
+    parent.hash(&mut h);
+    name.hash(&mut h);
+    h.finish()
+}
+
 impl Merger {
     fn hash_key(&self, parent: u32, name: &[u8]) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        parent.hash(&mut h);
-        name.hash(&mut h);
-        h.finish()
+        key_hash(&self.hasher, parent, name)
     }
 
     fn child(&self, parent: u32, name: &[u8]) -> Option<u32> {
@@ -191,10 +194,7 @@ impl Merger {
         } = self;
         index.insert_unique(hash, id, |&nid| {
             let n = &tree.nodes[nid as usize];
-            let mut h = hasher.build_hasher();
-            n.parent.hash(&mut h);
-            span_bytes(&tree.names, n.name).hash(&mut h);
-            h.finish()
+            key_hash(hasher, n.parent, span_bytes(&tree.names, n.name))
         });
         id
     }
