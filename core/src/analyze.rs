@@ -166,6 +166,7 @@ fn analyze_store(
         verify: options.verify,
         limits: &options.limits,
         seen: &seen,
+        pipeline_from: scan::pipeline_from(unique.iter().map(|(_, s)| s.len()), parallel::cores()),
     };
     let scans = parallel::map_weighted(
         &unique,
@@ -216,11 +217,13 @@ fn analyze_stream(
 ) -> Result<Analysis> {
     progress.set_totals(total, 0);
     let seen = SeenKeys::default();
+    // Layers arrive one after the other, each scanned alone.
     let plan = ScanPlan {
         hash_contents: true,
         verify: options.verify,
         limits: &options.limits,
         seen: &seen,
+        pipeline_from: scan::pipeline_from(std::iter::empty(), parallel::cores()),
     };
     let mut ticking = Ticking {
         inner: Sequential(reader),

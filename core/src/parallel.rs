@@ -4,6 +4,18 @@
 
 use crate::layer::contents::{Learner, Learnt, SeenKeys};
 
+/// Threads that [`map_weighted`] runs items on.
+#[cfg(feature = "parallel")]
+pub(crate) fn cores() -> usize {
+    rayon::current_num_threads()
+}
+
+/// Everything runs on the calling thread.
+#[cfg(not(feature = "parallel"))]
+pub(crate) fn cores() -> usize {
+    1
+}
+
 /// Apply `f` to every item, largest `weight` first so one big layer does not start last; the
 /// results come back in input order.
 #[cfg(feature = "parallel")]
@@ -51,8 +63,9 @@ pub(crate) trait ContentHasher {
     fn end_entry(&mut self);
 }
 
-/// Bytes of a batch: contents of many small files, or a slice of a large one.
-const CHUNK: usize = 128 * 1024;
+/// Bytes of a batch learnt on the calling thread: contents of many small files, or a slice of a
+/// large one.
+const INLINE_CHUNK: usize = 128 * 1024;
 
 /// Least room offered to one read.
 pub(crate) const MIN_READ: usize = 16 * 1024;
@@ -75,9 +88,9 @@ struct Batch {
 }
 
 impl Batch {
-    fn new() -> Batch {
+    fn new(capacity: usize) -> Batch {
         Batch {
-            bytes: vec![0; CHUNK],
+            bytes: vec![0; capacity],
             fill: 0,
             events: Vec::new(),
         }
@@ -90,7 +103,7 @@ impl Batch {
 
     /// Whether the batch should go now: too little room for a read, or many entries queued.
     fn full(&self) -> bool {
-        CHUNK - self.fill < MIN_READ || self.events.len() >= 4096
+        self.bytes.len() - self.fill < MIN_READ || self.events.len() >= 4096
     }
 
     fn read(
@@ -178,7 +191,7 @@ pub(crate) fn with_hasher<T>(
     }
     let _ = pipelined;
     let mut h = Batching {
-        current: Batch::new(),
+        current: Batch::new(INLINE_CHUNK),
         sink: Learner::new(seen),
     };
     let out = work(&mut h);
@@ -188,8 +201,7 @@ pub(crate) fn with_hasher<T>(
 
 #[cfg(feature = "parallel")]
 mod piped {
-    use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
-    use std::time::{Duration, Instant};
+    use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
     use super::{Batch, Batching, ContentHasher, Learner, Learnt, SeenKeys, Sink};
 
@@ -209,10 +221,12 @@ mod piped {
                 b
             } else if self.made < POOL {
                 self.made += 1;
-                Batch::new()
+                Batch::new(PIPED_CHUNK)
             } else {
                 // Every batch is queued or being hashed: the hasher hands one back soon.
-                self.spare.recv().unwrap_or_else(|_| Batch::new())
+                self.spare
+                    .recv()
+                    .unwrap_or_else(|_| Batch::new(PIPED_CHUNK))
             };
             let full = std::mem::replace(batch, next);
             // A send fails only if the hashing thread died; its panic surfaces at join.
@@ -220,36 +234,22 @@ mod piped {
         }
     }
 
+    /// Bytes of a batch handed to the hashing thread. The hasher is faster than the reader and
+    /// sleeps between batches, so every batch costs the reader a wake-up (a system call and, on a
+    /// virtual machine, an interrupt to the other core): four times fewer of them than with
+    /// 128 KiB batches brought node-app's zstd flavours about 3 % closer to bare decompression in
+    /// paired runs. A pool of two costs 1 MiB per pipelined layer.
+    pub(super) const PIPED_CHUNK: usize = 512 * 1024;
+
     /// Batches queued between the threads: one, so the reader hands a batch over without
     /// waiting for the hasher to take it (a rendezvous made the two threads meet on every batch).
     const IN_FLIGHT: usize = 1;
 
     /// Batches in the pool: the queued one and the one being filled. The hasher is several times
     /// faster than the reader, so the batch it hashes is back before the reader needs another;
-    /// a third batch in the pool (128 KiB more per pipelined layer) made no difference in paired
-    /// runs on node-app's zstd flavours and gcc-single.oci.
+    /// a third batch in the pool made no difference in paired runs on node-app's zstd flavours
+    /// and gcc-single.oci.
     const POOL: usize = IN_FLIGHT + 1;
-
-    /// How long the hashing thread keeps asking for the next batch before it sleeps.
-    const PATIENCE: Duration = Duration::from_micros(200);
-
-    /// The next batch, or `None` once the reader is done. The hasher is faster than the reader,
-    /// so it mostly waits; had it slept, the reader would have paid a system call to wake it for
-    /// every batch (about a tenth of the reader's time on a zstd layer, which hands over a batch
-    /// every 65 µs or so). So it asks again, yielding its core to any other thread between asks,
-    /// and sleeps only after `PATIENCE` without a batch: at the end of the layer, or behind a
-    /// slow disk.
-    fn next(rx: &Receiver<Batch>) -> Option<Batch> {
-        let start = Instant::now();
-        loop {
-            match rx.try_recv() {
-                Ok(batch) => return Some(batch),
-                Err(TryRecvError::Disconnected) => return None,
-                Err(TryRecvError::Empty) if start.elapsed() < PATIENCE => std::thread::yield_now(),
-                Err(TryRecvError::Empty) => return rx.recv().ok(),
-            }
-        }
-    }
 
     pub(super) fn run<T>(
         seen: &SeenKeys,
@@ -260,14 +260,18 @@ mod piped {
         std::thread::scope(|s| {
             let hasher = s.spawn(move || {
                 let mut learner = Learner::new(seen);
-                while let Some(mut batch) = next(&rx) {
+                // Between batches the hasher sleeps. Asking again instead, yielding the core
+                // between asks, spared the reader its wake-ups but burnt about half a core-second
+                // per node-app analysis in system calls, on a core that may share its execution
+                // units with the reader's.
+                while let Ok(mut batch) = rx.recv() {
                     learner.hand_over(&mut batch);
                     let _ = spare_tx.try_send(batch);
                 }
                 learner.finish()
             });
             let mut piped = Batching {
-                current: Batch::new(),
+                current: Batch::new(PIPED_CHUNK),
                 sink: Piped {
                     tx,
                     spare: spare_rx,
@@ -289,6 +293,11 @@ mod piped {
 mod tests {
     use sha2::{Digest, Sha256};
 
+    #[cfg(feature = "parallel")]
+    use super::piped::PIPED_CHUNK;
+    // Without threads nothing is handed over; the sizes still cross inline batches.
+    #[cfg(not(feature = "parallel"))]
+    const PIPED_CHUNK: usize = 4 * INLINE_CHUNK;
     use super::*;
 
     /// Feed `contents` through [`with_hasher`], each read in pieces of at most `piece` bytes
@@ -320,18 +329,19 @@ mod tests {
 
     #[test]
     fn the_hashing_thread_learns_what_the_reading_thread_would() {
-        // Small contents (many to a batch), contents just over a batch and half as much again,
-        // enough of them for the pool to go round many times. Contents i and i + 5 are equal
-        // when i % 10 < 5, so the second of each pair is the one that gets a sha256.
+        // Small contents (many to a batch), contents just over an inline batch, and one and a
+        // half handed-over batches, enough of them for the pool to go round many times.
+        // Contents i and i + 5 are equal when i % 10 < 5, so the second of each pair is the one
+        // that gets a sha256.
         let contents: Vec<Vec<u8>> = (0..120u32)
             .map(|i| {
-                let len = [1, 100, MIN_READ, CHUNK + 1, 3 * CHUNK / 2][i as usize % 5];
+                let len = [1, 100, MIN_READ, INLINE_CHUNK + 1, 3 * PIPED_CHUNK / 2][i as usize % 5];
                 (0..len as u32)
                     .map(|j| (j.wrapping_mul(2_654_435_761) ^ (i / 10)) as u8)
                     .collect()
             })
             .collect();
-        for piece in [7_000, CHUNK] {
+        for piece in [7_000, PIPED_CHUNK] {
             let piped = learn(true, &contents, piece);
             let inline = learn(false, &contents, piece);
             assert_eq!(piped.digests, inline.digests, "pieces of {piece}");

@@ -179,6 +179,8 @@ pub(crate) struct ScanPlan<'l> {
     pub limits: &'l Limits,
     /// Content keys seen by every scan of the analysis (see [`super::contents`]).
     pub seen: &'l SeenKeys,
+    /// Layers whose blob is at least this large hash on a second thread ([`pipeline_from`]).
+    pub pipeline_from: u64,
 }
 
 /// Where a layer's bytes come from.
@@ -364,9 +366,24 @@ fn kind_of(typeflag: u8) -> Option<Kind> {
     })
 }
 
-/// Layers whose blob is at least this large hash on a second thread; for smaller ones a thread
-/// costs more than it saves.
-const PIPELINE_FROM: u64 = 16 << 20;
+/// Layers whose blob is smaller than this never hash on a second thread: for them a thread costs
+/// more than it saves.
+const PIPELINE_MIN: u64 = 16 << 20;
+
+/// The blob size from which the layers of one analysis hash on a second thread, given the sizes
+/// of the blobs scanned side by side and the number of `cores`: only the largest layers, one per
+/// two cores. A pipelined layer keeps two cores busy, so beyond that hashing threads only take
+/// turns with the reading threads; on two cores, the one layer that decides the scan's length
+/// gets the second core while the others hash inline. On one core, none.
+pub(crate) fn pipeline_from(blob_lens: impl Iterator<Item = u64>, cores: usize) -> u64 {
+    let Some(last) = (cores / 2).checked_sub(1) else {
+        return u64::MAX;
+    };
+    let mut lens: Vec<u64> = blob_lens.collect();
+    lens.sort_unstable_by(|a, b| b.cmp(a));
+    lens.get(last)
+        .map_or(PIPELINE_MIN, |&smallest| smallest.max(PIPELINE_MIN))
+}
 
 /// Walk the tar entries of an (uncompressed) layer stream. `blob_len` (the stored size) decides
 /// whether hashing is worth a thread of its own.
@@ -378,7 +395,7 @@ fn walk<R: SkipRead>(
 ) -> Result<LayerScan> {
     let tar = TarReader::new(stream);
     let hash_contents = plan.hash_contents || !tar.skips_cheaply();
-    let pipelined = hash_contents && blob_len >= PIPELINE_FROM;
+    let pipelined = hash_contents && blob_len >= plan.pipeline_from;
     let (scan, learnt) = parallel::with_hasher(pipelined, plan.seen, |hasher| {
         walk_entries(tar, plan, at, hash_contents, hasher)
     });
@@ -502,4 +519,31 @@ fn walk_entries<R: SkipRead>(
     // blob, as the seekable path does.
     scan.stream_len += tar.drain().map_err(|e| map_io(at, e, plan.limits))?;
     Ok(scan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_largest_layers_hash_on_a_second_thread() {
+        const MIB: u64 = 1 << 20;
+        let lens = [64 * MIB, 500 * MIB, 3 * MIB, 230 * MIB];
+        let pipelined = |cores| {
+            let from = pipeline_from(lens.iter().copied(), cores);
+            lens.iter().filter(|&&l| l >= from).count()
+        };
+        // One pipelined layer per two cores, largest first; none on one core.
+        assert_eq!(pipelined(1), 0);
+        assert_eq!(pipelined(2), 1);
+        assert_eq!(pipelined(3), 1);
+        assert_eq!(pipelined(4), 2);
+        assert_eq!(pipelined(6), 3);
+        // Never a layer under the minimum, however many cores there are.
+        assert_eq!(pipelined(16), 3);
+        assert_eq!(pipeline_from([5 * MIB].into_iter(), 2), PIPELINE_MIN);
+        // A layer read from a stream is scanned alone.
+        assert_eq!(pipeline_from(std::iter::empty(), 2), PIPELINE_MIN);
+        assert_eq!(pipeline_from(std::iter::empty(), 1), u64::MAX);
+    }
 }
