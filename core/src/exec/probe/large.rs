@@ -265,7 +265,9 @@ impl Streaming {
                 }
             }
         }
-        if want_paths {
+        // An embedded path starts right after a NUL, so while candidates are collected the
+        // search for `\0/` finds them too, and the file is searched once less.
+        if want_paths && !collect {
             for p in finders.share.find_iter(&hay[from..]).map(|p| p + from) {
                 if p >= to || self.embedded.len() >= EMBEDDED_MAX {
                     break;
@@ -292,8 +294,28 @@ impl Streaming {
                 (&finders.slash, true),
                 (&finders.dollar, true),
             ] {
+                let slash = std::ptr::eq(finder, &finders.slash);
                 for p in finder.find_iter(&hay[from..]).map(|p| p + from) {
-                    if p >= to || base + p as u64 >= until {
+                    if p >= to {
+                        break;
+                    }
+                    // A path that starts where the span ends is found again by the next span's
+                    // search for `/usr/share/` once candidates are no longer collected;
+                    // `embedded` keeps it once.
+                    if slash && want_paths && self.embedded.len() < EMBEDDED_MAX {
+                        let path = p + 1;
+                        if bytes[path..].starts_with(finders.share.needle()) {
+                            if let Some(path) = embedded_at(bytes, base, path, size) {
+                                if !self.embedded.contains(&path) {
+                                    self.embedded.push(path);
+                                }
+                            }
+                        }
+                    }
+                    if base + p as u64 >= until {
+                        if slash && want_paths {
+                            continue;
+                        }
                         break;
                     }
                     if let Some(c) = candidate_at(bytes, p, starts_at) {

@@ -166,9 +166,22 @@ mod tests {
         let mut tail = Vec::new();
         tail.extend_from_slice(b"\0/usr/share/nodejs/acorn.js\0");
         tail.extend_from_slice(b"\0/usr/share/zoneinfo\0x/usr/share/zoneinfo/Europe\0");
-        let data = large_elf(&tail);
+        tail.extend_from_slice(b"\0/usr/share/only/before.txt\0");
+        let mut data = large_elf(&tail);
+        // Paths well after the dynamic segment, found once candidates are no longer collected:
+        // one seen before it too, and one seen only there.
+        data.resize(data.len() + (200 << 10), b'x');
+        data.extend_from_slice(b"\0/usr/share/nodejs/acorn.js\0/usr/share/misc/magic.mgc\0");
         assert!(data.len() as u64 > WHOLE);
         let whole = Facts::of(&data);
+        assert_eq!(
+            whole.embedded,
+            [
+                "/usr/share/nodejs/acorn.js",
+                "/usr/share/only/before.txt",
+                "/usr/share/misc/magic.mgc"
+            ]
+        );
         assert_eq!(
             whole.elf.as_ref().map(|e| e.needed.clone()),
             Some(vec!["libfoo.so.1".to_string(), "libc.so.6".to_string()])
