@@ -28,11 +28,54 @@ pub(crate) struct Digests {
     pub fingerprint: [u8; 16],
 }
 
+/// The digests of one layer's contents, in entry order. Most contents are the first of their key
+/// and have no sha256, so the few sha256 digests are kept apart: 16 bytes a content instead of
+/// 49, held from the scan until the merge.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct DigestList {
+    fingerprints: Vec<[u8; 16]>,
+    /// `(index, sha256)`, by index.
+    sha256: Vec<(u32, [u8; 32])>,
+}
+
+impl DigestList {
+    /// Append the digests of the next content.
+    pub(crate) fn push(&mut self, d: Digests) {
+        if let Some(sha) = d.sha256 {
+            self.sha256.push((self.fingerprints.len() as u32, sha));
+        }
+        self.fingerprints.push(d.fingerprint);
+    }
+
+    /// The digests of the content at `index`.
+    pub(crate) fn get(&self, index: usize) -> Option<Digests> {
+        let fingerprint = *self.fingerprints.get(index)?;
+        let sha256 = self
+            .sha256
+            .binary_search_by_key(&(index as u32), |&(i, _)| i)
+            .ok()
+            .map(|at| self.sha256[at].1);
+        Some(Digests {
+            sha256,
+            fingerprint,
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.fingerprints.shrink_to_fit();
+        self.sha256.shrink_to_fit();
+    }
+}
+
 /// Everything learnt from one layer's contents.
 #[derive(Debug, Default)]
 pub(crate) struct Learnt {
     /// Digests of every content, in entry order.
-    pub digests: Vec<Digests>,
+    pub digests: DigestList,
     /// What the probes found, by position in `digests`.
     pub gathered: Vec<(u32, Packed)>,
 }
@@ -186,8 +229,9 @@ mod tests {
         let learnt = l.finish();
         contents
             .iter()
-            .zip(&learnt.digests)
-            .map(|(c, d)| {
+            .enumerate()
+            .map(|(i, c)| {
+                let d = learnt.digests.get(i).expect("a digest per content");
                 if let Some(sha) = d.sha256 {
                     assert_eq!(sha, <[u8; 32]>::from(Sha256::digest(c)));
                 }

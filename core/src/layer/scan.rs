@@ -7,7 +7,7 @@ use std::io::{self, Read};
 use sha2::{Digest, Sha256};
 
 use super::compression::{self, Compression, DecodeError, LimitHit, Prefixed};
-use super::contents::{Digests, SeenKeys};
+use super::contents::{DigestList, Digests, SeenKeys};
 use super::path::{self, Whiteout};
 use crate::error::{Error, Location, Result};
 use crate::exec::probe::{self, Packed};
@@ -86,7 +86,7 @@ pub(crate) struct LayerScan {
     /// sha256 of the blob as stored, when it was computed.
     pub blob_digest: Option<String>,
     /// Digests of contents hashed while streaming.
-    pub digests: Vec<Digests>,
+    pub digests: DigestList,
     /// Whether every regular file's content was hashed (and probed).
     pub hashed_all: bool,
     /// What the content probes found, by the entry's data offset.
@@ -137,12 +137,12 @@ impl LayerScan {
     pub(crate) fn release_entries(&mut self) {
         self.entries = Vec::new();
         self.names = Vec::new();
-        self.digests = Vec::new();
+        self.digests = DigestList::default();
     }
 
     /// The digests of an entry's content, if it was hashed.
     pub(crate) fn digests_of(&self, e: &ScanEntry) -> Option<Digests> {
-        self.digests.get(e.hash as usize).copied()
+        self.digests.get(e.hash as usize)
     }
 
     /// Bytes of a span.
