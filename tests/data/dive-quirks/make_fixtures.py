@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the small quirk fixtures (A..S) used to check dive_ref.py against dive 0.13.1.
+"""Writes the small quirk fixtures (A..T) used to check dive_ref.py against dive 0.13.1.
 usage: make_fixtures.py OUTDIR   (each fixture: dive and dive_ref.py give byte-identical JSON, or both fail)"""
 import json, hashlib, io, os, sys, tarfile, gzip, subprocess
 
@@ -146,6 +146,14 @@ legacy(F + "I-headers.tar", [
 legacy(F + "L-wh-layer0.tar", [
     layer(entry(".wh.aaa"), entry("b", 10), entry("c", 10)),
     layer(entry("b", 11), entry("c", 12)),
+])
+# T: a directory deleted, made again with other files below it, and deleted again: the second
+# deletion counts only what the new directory holds
+legacy(F + "T-readd.tar", [
+    layer(d("d/"), entry("d/a", 100), entry("d/b", 200), d("d/sub/"), entry("d/sub/c", 400)),
+    layer(entry(".wh.d")),
+    layer(d("d/"), entry("d/c", 50), d("d/sub/"), entry("d/sub/e", 30)),
+    layer(entry(".wh.d")),
 ])
 # P: odd names (invalid UTF-8, HTML chars) duplicated
 legacy(F + "P-names.tar", [
