@@ -53,7 +53,7 @@ struct Info {
     is_dir: bool,
 }
 
-/// 32 bytes: three trees of every path are alive at once, and most nodes are leaves, so child
+/// 32 bytes: two trees of every path are alive at once, and most nodes are leaves, so child
 /// lists live out of line and only directories have one.
 #[derive(Debug, Clone)]
 struct DNode {
@@ -65,6 +65,10 @@ struct DNode {
     /// Index of the child list in `DTree::kids`, or `NO_KIDS`.
     kids: u32,
     is_dir: bool,
+    /// Whether the path is in the tree. Only the stacked tree has other nodes: paths deleted
+    /// from it, and paths of the upper layer not stacked yet. They keep their node, which numbers
+    /// the path for its tally (see [`Tallies`]).
+    alive: bool,
     size: i64,
 }
 
@@ -100,6 +104,7 @@ impl DTree {
                 head: 0,
                 kids: NO_KIDS,
                 is_dir: false,
+                alive: true,
                 size: 0,
             }],
             names: Vec::new(),
@@ -144,7 +149,7 @@ impl DTree {
     }
 
     /// A new empty child named `name` at sorted position `pos` of `node`'s children.
-    fn insert_child(&mut self, node: u32, pos: usize, name: &[u8]) -> u32 {
+    fn insert_child(&mut self, node: u32, pos: usize, name: &[u8], alive: bool) -> u32 {
         let id = self.nodes.len() as u32;
         let start = self.names.len() as u32;
         self.names.extend_from_slice(name);
@@ -153,6 +158,7 @@ impl DTree {
             head: head(name),
             kids: NO_KIDS,
             is_dir: false,
+            alive,
             size: 0,
         });
         let parent = &mut self.nodes[node as usize];
@@ -164,16 +170,50 @@ impl DTree {
         id
     }
 
+    /// The child of `node` named `name`, if it is in the tree.
     fn child(&self, node: u32, name: &[u8]) -> Option<u32> {
         let i = self.find(node, name).ok()?;
-        Some(self.children(node)[i])
+        let c = self.children(node)[i];
+        self.nodes[c as usize].alive.then_some(c)
     }
 
-    /// The child of `node` named `name`, created empty in its sorted place when missing.
+    /// The child of `node` named `name`, created empty in its sorted place when it is not in the
+    /// tree. A node that left the tree comes back as a new empty one: what was below it stays
+    /// gone.
     fn child_or_insert(&mut self, node: u32, name: &[u8]) -> u32 {
         match self.find(node, name) {
+            Ok(pos) => {
+                let c = self.children(node)[pos];
+                if !self.nodes[c as usize].alive {
+                    self.revive(c);
+                }
+                c
+            }
+            Err(pos) => self.insert_child(node, pos, name, true),
+        }
+    }
+
+    /// Put a node that left the tree back, empty. Its children leave with it; theirs are only
+    /// reachable through them, so they need no visit.
+    fn revive(&mut self, node: u32) {
+        let n = &mut self.nodes[node as usize];
+        n.alive = true;
+        n.size = 0;
+        n.is_dir = false;
+        if n.kids != NO_KIDS {
+            let k = n.kids as usize;
+            for &c in &self.kids[k] {
+                self.nodes[c as usize].alive = false;
+            }
+        }
+    }
+
+    /// The node that numbers the path of `node`'s child `name`, whether or not it is in the
+    /// tree: one is made outside the tree when there is none.
+    fn key(&mut self, node: u32, name: &[u8]) -> u32 {
+        match self.find(node, name) {
             Ok(pos) => self.children(node)[pos],
-            Err(pos) => self.insert_child(node, pos, name),
+            Err(pos) => self.insert_child(node, pos, name, false),
         }
     }
 
@@ -209,7 +249,7 @@ impl DTree {
                     if name.starts_with(DOUBLE_WHITEOUT) {
                         return;
                     }
-                    self.insert_child(node, pos, name)
+                    self.insert_child(node, pos, name, true)
                 }
             };
             cursor.names.extend_from_slice(name);
@@ -244,8 +284,8 @@ impl DTree {
             }
         }
         if let Ok(pos) = self.find(node, last) {
-            let k = self.nodes[node as usize].kids;
-            self.kids[k as usize].remove(pos);
+            let c = self.children(node)[pos];
+            self.nodes[c as usize].alive = false;
         }
     }
 
@@ -359,11 +399,20 @@ struct Tally {
 const ABSENT: i64 = i64::MIN;
 
 impl DTree {
-    /// Intern a path as a node of this tree (no whiteout rules: this tree only numbers paths).
+    /// Put a path in the tree, creating the missing directories empty.
     fn intern(&mut self, path: &[u8]) -> u32 {
         let mut node = 0u32;
         for name in Self::names(path) {
             node = self.child_or_insert(node, name);
+        }
+        node
+    }
+
+    /// The node that numbers a path, in the tree or not ([`DTree::key`]).
+    fn key_of(&mut self, path: &[u8]) -> u32 {
+        let mut node = 0u32;
+        for name in Self::names(path) {
+            node = self.key(node, name);
         }
         node
     }
@@ -378,28 +427,31 @@ impl DTree {
         };
         self.children(node)
             .iter()
+            .filter(|&&c| self.nodes[c as usize].alive)
             .fold(own, |sum, &c| sum + self.subtree_size(c))
     }
 }
 
 /// dive's per-path records over all layers so far.
+///
+/// Tallies are indexed by a path's node in the stacked tree, which keeps a node for every path
+/// it ever saw: a deleted path leaves the tree but keeps its node, and the paths of the layer
+/// being tallied get theirs before it is stacked. A trie of its own for the tallies was as large
+/// as the stacked tree and the analysis peaked while both were alive.
 struct Tallies {
-    /// Tallies are indexed by a path's node in `keys`, a trie of every path seen: far smaller
-    /// than a map from full path strings.
-    keys: DTree,
     tallies: Vec<Tally>,
     /// Paths seen twice, in the order they became so.
     inefficient: Vec<(u32, Vec<u8>)>,
 }
 
 impl Tallies {
-    /// Tally the leaves below `node` of one layer's `tree` (whose path `path` is `key` in
-    /// `keys`) in dive's order, children first and by name; `stacked` is the tree of the layers
-    /// below. Returns false where dive's visitor fails and stops visiting this layer.
+    /// Tally the leaves below `node` of one layer's `tree` (whose path `path` is numbered by
+    /// `key` in `stacked`) in dive's order, children first and by name; `stacked` is the tree of
+    /// the layers below. Returns false where dive's visitor fails and stops visiting this layer.
     fn layer(
         &mut self,
         tree: &DTree,
-        stacked: &DTree,
+        stacked: &mut DTree,
         node: u32,
         key: u32,
         path: &mut Vec<u8>,
@@ -410,12 +462,12 @@ impl Tallies {
             path.push(b'/');
             path.extend_from_slice(name);
             let go_on = if !tree.is_leaf(child) {
-                let below = self.keys.child_or_insert(key, name);
+                let below = stacked.key(key, name);
                 self.layer(tree, stacked, child, below, path)
             } else if let Some(target) = whiteout_target(path) {
                 self.whiteout(stacked, collapse_double_slash(target))
             } else {
-                let id = self.keys.child_or_insert(key, name);
+                let id = stacked.key(key, name);
                 self.add(id, tree.nodes[child as usize].size, || path.clone());
                 true
             };
@@ -428,8 +480,8 @@ impl Tallies {
     }
 
     /// A whiteout counts the size of what it deletes, measured in the layers below.
-    fn whiteout(&mut self, stacked: &DTree, key: Vec<u8>) -> bool {
-        let id = self.keys.intern(&key);
+    fn whiteout(&mut self, stacked: &mut DTree, key: Vec<u8>) -> bool {
+        let id = stacked.key_of(&key);
         let Some(prev) = stacked.get(&key) else {
             // dive: GetNode fails, the visitor returns the error and the rest of this layer is
             // not visited. The tally keeps its -1 minimum.
@@ -480,7 +532,6 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
         return None;
     }
     let mut t = Tallies {
-        keys: DTree::new(),
         tallies: Vec::new(),
         inefficient: Vec::new(),
     };
@@ -497,12 +548,10 @@ pub(crate) fn figures(scans: &[&LayerScan]) -> Option<DiveFigures> {
         stacked.stack(&tree);
     }
     let Tallies {
-        keys,
         tallies,
         inefficient,
     } = t;
     drop(stacked);
-    drop(keys);
     let mut min_sum = 0i64;
     let mut total_sum = 0i64;
     for t in tallies.iter().filter(|t| t.min != ABSENT) {
