@@ -663,7 +663,7 @@ fn hash_contents(
         if let Some(f) = c.fingerprint {
             let set = sets.entry((c.size, f)).or_default();
             set.0 += 1;
-            set.1 |= c.hash.is_some();
+            set.1 |= c.has_sha256();
         }
     }
     let mut first: Vec<ContentId> = Vec::new();
@@ -683,7 +683,7 @@ fn hash_contents(
         }
     }
     for (c, h) in digests {
-        tree.contents[c.0 as usize].hash = h;
+        tree.set_sha256(c, h);
     }
     Ok(())
 }

@@ -49,7 +49,7 @@ pub(crate) fn need_hash(tree: &FileTree, live: &[bool]) -> Vec<ContentId> {
         .filter(|(cid, c)| {
             live[cid.0 as usize]
                 && c.size > 0
-                && c.hash.is_none()
+                && !c.has_sha256()
                 && c.fingerprint.is_none()
                 && by_size[&c.size] > 1
         })
@@ -63,7 +63,7 @@ pub(crate) fn groups(tree: &FileTree, live: &[bool]) -> Vec<DuplicateGroup> {
     let mut hashed: Vec<([u8; 32], ContentId)> = tree
         .contents()
         .filter(|(cid, c)| live[cid.0 as usize] && c.size > 0)
-        .filter_map(|(cid, c)| Some((c.hash?, cid)))
+        .filter_map(|(cid, c)| Some((tree.sha256(c)?, cid)))
         .collect();
     hashed.sort_unstable_by_key(|(h, _)| *h);
     let mut out: Vec<DuplicateGroup> = hashed

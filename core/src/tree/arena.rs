@@ -105,13 +105,25 @@ pub struct Content {
     pub layer: u16,
     /// Offset of the data in that layer's uncompressed stream.
     pub data_offset: u64,
-    /// sha256 of the data, where it was computed.
-    pub hash: Option<[u8; 32]>,
+    /// Where its sha256 is in [`FileTree::hashes`], or [`NO_SHA`] where none was computed. Out
+    /// of line: most contents never need one, and 32 bytes inline made a content half as large
+    /// again.
+    pub(crate) sha: u32,
     /// xxh3-128 of the data, for contents hashed while their layer streamed (see
     /// `layer::contents`).
     pub fingerprint: Option<[u8; 16]>,
     /// The version that wrote it (its first name).
     pub version: VersionId,
+}
+
+/// [`Content::sha`] of a content without a sha256.
+pub(crate) const NO_SHA: u32 = u32::MAX;
+
+impl Content {
+    /// Whether its sha256 is known.
+    pub fn has_sha256(&self) -> bool {
+        self.sha != NO_SHA
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -129,6 +141,8 @@ pub struct FileTree {
     pub(crate) names: Vec<u8>,
     pub(crate) versions: Vec<Version>,
     pub(crate) contents: Vec<Content>,
+    /// The sha256 digests [`Content::sha`] points at; equal contents share one.
+    pub(crate) hashes: Vec<[u8; 32]>,
     pub(crate) layer_count: usize,
 }
 
@@ -139,27 +153,49 @@ impl FileTree {
         let wanted: hashbrown::HashSet<(u64, [u8; 16])> = self
             .contents
             .iter()
-            .filter_map(|c| Some((c.size, c.fingerprint?)).filter(|_| c.hash.is_none()))
+            .filter_map(|c| Some((c.size, c.fingerprint?)).filter(|_| !c.has_sha256()))
             .collect();
-        let mut known: hashbrown::HashMap<(u64, [u8; 16]), [u8; 32]> = hashbrown::HashMap::new();
+        let mut known: hashbrown::HashMap<(u64, [u8; 16]), u32> = hashbrown::HashMap::new();
         for c in &self.contents {
-            if let (Some(f), Some(h)) = (c.fingerprint, c.hash) {
+            if let Some(f) = c.fingerprint.filter(|_| c.has_sha256()) {
                 if wanted.contains(&(c.size, f)) {
-                    known.insert((c.size, f), h);
+                    known.insert((c.size, f), c.sha);
                 }
             }
         }
         for c in &mut self.contents {
-            if let (Some(f), None) = (c.fingerprint, c.hash) {
-                c.hash = known.get(&(c.size, f)).copied();
+            if let Some(f) = c.fingerprint.filter(|_| c.sha == NO_SHA) {
+                c.sha = known.get(&(c.size, f)).copied().unwrap_or(NO_SHA);
             }
+        }
+    }
+
+    /// A content's sha256, where it was computed.
+    pub fn sha256(&self, c: &Content) -> Option<[u8; 32]> {
+        self.hashes.get(c.sha as usize).copied()
+    }
+
+    /// Record a content's sha256 (or that it has none).
+    pub(crate) fn set_sha256(&mut self, c: ContentId, sha: Option<[u8; 32]>) {
+        let at = self.store_sha256(sha);
+        self.contents[c.0 as usize].sha = at;
+    }
+
+    /// Keep a sha256 for a content about to be added: its [`Content::sha`].
+    pub(crate) fn store_sha256(&mut self, sha: Option<[u8; 32]>) -> u32 {
+        match sha {
+            Some(h) => {
+                self.hashes.push(h);
+                (self.hashes.len() - 1) as u32
+            }
+            None => NO_SHA,
         }
     }
 
     /// Whether two contents hold the same bytes, where their digests tell.
     pub(crate) fn same_data(&self, a: ContentId, b: ContentId) -> Option<bool> {
         let (a, b) = (self.content(a), self.content(b));
-        match (a.hash, b.hash, a.fingerprint, b.fingerprint) {
+        match (self.sha256(a), self.sha256(b), a.fingerprint, b.fingerprint) {
             (Some(x), Some(y), _, _) => Some(x == y),
             (_, _, Some(x), Some(y)) => Some(x == y && a.size == b.size),
             _ => None,

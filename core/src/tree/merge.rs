@@ -74,6 +74,7 @@ pub(crate) fn merge(scans: &mut [Arc<LayerScan>]) -> (FileTree, Vec<Warning>) {
     m.tree.nodes.shrink_to_fit();
     m.tree.names.shrink_to_fit();
     m.tree.versions.shrink_to_fit();
+    m.tree.hashes.shrink_to_fit();
     // Sorted children make lookups and listings deterministic and binary-searchable.
     let FileTree { nodes, names, .. } = &mut m.tree;
     let spans: Vec<Span> = nodes.iter().map(|n| n.name).collect();
@@ -437,11 +438,12 @@ impl Merger {
             Kind::File => {
                 let cid = self.tree.contents.len() as u32;
                 let digests = scan.digests_of(e);
+                let sha = self.tree.store_sha256(digests.and_then(|d| d.sha256));
                 self.tree.contents.push(Content {
                     size: e.size,
                     layer,
                     data_offset: e.data_offset,
-                    hash: digests.and_then(|d| d.sha256),
+                    sha,
                     fingerprint: digests.map(|d| d.fingerprint),
                     version: VersionId(self.tree.versions.len() as u32),
                 });
