@@ -3,7 +3,7 @@
 // (`imgslim analyze --format json`) on the same bytes. Run by scripts/web-test.sh.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { dirname, join } from "node:path";
@@ -55,6 +55,8 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.close();
+  // The fixtures (3.5 MB each run) would otherwise pile up in the temporary directory.
+  rmSync(work, { recursive: true, force: true });
 });
 
 /** A fresh page that records every request it (and its worker) makes. */
