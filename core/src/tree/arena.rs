@@ -164,7 +164,7 @@ impl FileTree {
             }
         }
         for c in &mut self.contents {
-            if let Some(f) = c.fingerprint.filter(|_| c.sha == NO_SHA) {
+            if let Some(f) = c.fingerprint.filter(|_| !c.has_sha256()) {
                 c.sha = known.get(&(c.size, f)).copied().unwrap_or(NO_SHA);
             }
         }

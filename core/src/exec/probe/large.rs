@@ -99,6 +99,13 @@ pub(super) struct Streaming {
     pytz: bool,
 }
 
+/// Add an embedded path found in a file, once.
+fn keep_embedded(embedded: &mut Vec<String>, path: Option<String>) {
+    if let Some(path) = path.filter(|p| !embedded.contains(p)) {
+        embedded.push(path);
+    }
+}
+
 impl Streaming {
     pub(super) fn new(size: u64) -> Streaming {
         Streaming {
@@ -272,11 +279,7 @@ impl Streaming {
                 if p >= to || self.embedded.len() >= EMBEDDED_MAX {
                     break;
                 }
-                if let Some(path) = embedded_at(bytes, base, p, size) {
-                    if !self.embedded.contains(&path) {
-                        self.embedded.push(path);
-                    }
-                }
+                keep_embedded(&mut self.embedded, embedded_at(bytes, base, p, size));
             }
         }
         if want_pytz
@@ -289,12 +292,13 @@ impl Streaming {
         }
         if collect {
             let mut found: Vec<(u64, Vec<u8>)> = Vec::new();
-            for (finder, starts_at) in [
-                (&finders.so, false),
-                (&finders.slash, true),
-                (&finders.dollar, true),
+            // Per needle: whether the candidate string starts after it, and whether embedded
+            // paths are looked for at its hits too.
+            for (finder, starts_at, paths) in [
+                (&finders.so, false, false),
+                (&finders.slash, true, want_paths),
+                (&finders.dollar, true, false),
             ] {
-                let slash = std::ptr::eq(finder, &finders.slash);
                 for p in finder.find_iter(&hay[from..]).map(|p| p + from) {
                     if p >= to {
                         break;
@@ -302,18 +306,15 @@ impl Streaming {
                     // A path that starts where the span ends is found again by the next span's
                     // search for `/usr/share/` once candidates are no longer collected;
                     // `embedded` keeps it once.
-                    if slash && want_paths && self.embedded.len() < EMBEDDED_MAX {
-                        let path = p + 1;
-                        if bytes[path..].starts_with(finders.share.needle()) {
-                            if let Some(path) = embedded_at(bytes, base, path, size) {
-                                if !self.embedded.contains(&path) {
-                                    self.embedded.push(path);
-                                }
-                            }
-                        }
+                    let path = p + 1;
+                    if paths
+                        && self.embedded.len() < EMBEDDED_MAX
+                        && bytes[path..].starts_with(finders.share.needle())
+                    {
+                        keep_embedded(&mut self.embedded, embedded_at(bytes, base, path, size));
                     }
                     if base + p as u64 >= until {
-                        if slash && want_paths {
+                        if paths {
                             continue;
                         }
                         break;
