@@ -401,20 +401,17 @@ const ABSENT: i64 = i64::MIN;
 impl DTree {
     /// Put a path in the tree, creating the missing directories empty.
     fn intern(&mut self, path: &[u8]) -> u32 {
-        let mut node = 0u32;
-        for name in Self::names(path) {
-            node = self.child_or_insert(node, name);
-        }
-        node
+        self.walk(path, Self::child_or_insert)
     }
 
     /// The node that numbers a path, in the tree or not ([`DTree::key`]).
     fn key_of(&mut self, path: &[u8]) -> u32 {
-        let mut node = 0u32;
-        for name in Self::names(path) {
-            node = self.key(node, name);
-        }
-        node
+        self.walk(path, Self::key)
+    }
+
+    /// Follow a path from the root, taking each name with `step`.
+    fn walk(&mut self, path: &[u8], step: fn(&mut DTree, u32, &[u8]) -> u32) -> u32 {
+        Self::names(path).fold(0, |node, name| step(self, node, name))
     }
 
     /// The total size of `node` and everything below it (the root itself not included), as dive

@@ -141,7 +141,8 @@ pub struct FileTree {
     pub(crate) names: Vec<u8>,
     pub(crate) versions: Vec<Version>,
     pub(crate) contents: Vec<Content>,
-    /// The sha256 digests [`Content::sha`] points at; equal contents share one.
+    /// The sha256 digests [`Content::sha`] points at. A content that took an equal content's
+    /// sha256 after the scans ([`FileTree::settle_hashes`]) shares its entry.
     pub(crate) hashes: Vec<[u8; 32]>,
     pub(crate) layer_count: usize,
 }
